@@ -1,0 +1,159 @@
+/*
+ * buf.c - growth and formatting helpers for struct pbuf (see buf.h).
+ */
+#include "proto/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const proto_err_names[PROTO_ERR_COUNT] = {
+    [PROTO_OK] = "ok",
+    [PROTO_EMALFORMED] = "malformed",
+    [PROTO_ETRUNCATED] = "truncated",
+    [PROTO_EUNSUPPORTED] = "unsupported",
+    [PROTO_ECHECKSUM] = "checksum mismatch",
+    [PROTO_ELIMIT] = "size limit reached",
+    [PROTO_ENOMEM] = "out of memory",
+};
+
+const char *
+proto_err_name(int err)
+{
+    if (err < 0) {
+        err = -err;
+    }
+    if (err >= PROTO_ERR_COUNT) {
+        return "unknown error";
+    }
+    return proto_err_names[err];
+}
+
+bool
+pbuf_reserve(struct pbuf *b, size_t n)
+{
+    size_t want, cap;
+    uint8_t *p;
+
+    if (b->failed) {
+        return false;
+    }
+    if (n <= b->cap - b->len) {
+        return true;
+    }
+    if (n > SIZE_MAX / 2 - b->len) {
+        b->failed = true;
+        return false;
+    }
+    want = b->len + n;
+    if (b->limit != 0 && want > b->limit) {
+        b->failed = true;
+        return false;
+    }
+    cap = b->cap ? b->cap : 256;
+    while (cap < want) {
+        cap *= 2;
+    }
+    if (b->limit != 0 && cap > b->limit) {
+        cap = b->limit;
+    }
+    p = realloc(b->data, cap);
+    if (p == NULL) {
+        b->failed = true;
+        return false;
+    }
+    b->data = p;
+    b->cap = cap;
+    return true;
+}
+
+void
+pbuf_free(struct pbuf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->failed = false;
+}
+
+void
+pbuf_put_lenenc(struct pbuf *b, uint64_t v)
+{
+    if (v < 0xfb) {
+        pbuf_put_uint(b, v, 1);
+    } else if (v <= 0xffff) {
+        pbuf_putc(b, (char)0xfc);
+        pbuf_put_uint(b, v, 2);
+    } else if (v <= 0xffffff) {
+        pbuf_putc(b, (char)0xfd);
+        pbuf_put_uint(b, v, 3);
+    } else {
+        pbuf_putc(b, (char)0xfe);
+        pbuf_put_uint(b, v, 8);
+    }
+}
+
+void
+pbuf_printf(struct pbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (b->failed) {
+        return;
+    }
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !pbuf_reserve(b, (size_t)n + 1)) {
+        b->failed = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void
+pbuf_put_u64(struct pbuf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    pbuf_put(b, tmp + i, sizeof(tmp) - i);
+}
+
+void
+pbuf_put_i64(struct pbuf *b, int64_t v)
+{
+    if (v < 0) {
+        pbuf_putc(b, '-');
+        pbuf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        pbuf_put_u64(b, (uint64_t)v);
+    }
+}
+
+void
+hexdump32(char *out, size_t outlen, const uint8_t *p, size_t n)
+{
+    size_t i, o = 0;
+
+    if (outlen == 0) {
+        return;
+    }
+    out[0] = '\0';
+    if (n > 32) {
+        n = 32;
+    }
+    for (i = 0; i < n && o + 4 < outlen; i++) {
+        o += (size_t)snprintf(out + o, outlen - o, i ? " %02x" : "%02x",
+                              p[i]);
+    }
+}

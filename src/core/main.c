@@ -1,0 +1,63 @@
+/*
+ * main.c - the tandem command: dispatches to a subcommand.
+ *
+ *   tandem binlog --source URL [...]   print a binlog as JSON lines
+ *   tandem query URL SQL               run one SQL statement, print rows
+ *   tandem version
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "src/core/log.h"
+#include "src/tools/tools.h"
+
+#define TANDEM_VERSION "0.1.0"
+
+struct subcommand {
+    const char *name;                     /* argv[1] */
+    int (*main)(int argc, char **argv);   /* gets argv[1..] */
+    const char *help;                     /* one line for usage() */
+};
+
+static const struct subcommand subcommands[] = {
+    {"binlog", tool_binlog_main, "print a MySQL/MariaDB binlog as JSON lines"},
+    {"query", tool_query_main, "run one SQL statement and print its rows"},
+};
+
+static void
+usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: tandem <command> [options]\n\ncommands:\n");
+    for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+        fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].help);
+    }
+    fprintf(f, "  %-8s %s\n", "version", "print the version");
+    fprintf(f, "\nRun `tandem <command> --help` for a command's options.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "version") == 0 ||
+        strcmp(argv[1], "--version") == 0) {
+        printf("tandem %s\n", TANDEM_VERSION);
+        return 0;
+    }
+    for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+        if (strcmp(argv[1], subcommands[i].name) == 0) {
+            return subcommands[i].main(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "tandem: unknown command '%s' — run `tandem --help` "
+                    "for the list\n", argv[1]);
+    return 2;
+}
