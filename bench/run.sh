@@ -1,0 +1,8 @@
+#!/bin/sh
+# Runs every benchmark against the build in $1.
+set -e
+build=${1:-build}
+for b in bench/binlog_decode; do
+    echo "== $b"
+    "$b" "$build"
+done
