@@ -1313,6 +1313,13 @@ parse_data_type(struct parser *ps, struct ddl_column *col)
             return false;
         }
         break;
+    case TC_YEAR:
+        /* Servers flag YEAR unsigned (TABLE_MAP SIGNEDNESS says so). */
+        col->is_unsigned = true;
+        if (!parse_type_args(ps, col)) {
+            return false;
+        }
+        break;
     case TC_SERIAL:
         col->is_unsigned = true;
         col->not_null = true;

@@ -1485,6 +1485,13 @@ oom(const struct apply *ap)
     return seterr(ap->err, ap->errlen, "out of memory while applying DDL");
 }
 
+/* Collation new character columns of <t> take. */
+static uint16_t
+table_collation(const struct apply *ap, const struct schema_table *t)
+{
+    return t->collation != 0 ? t->collation : db_collation(ap, t->db);
+}
+
 /* Real or (first) this session's temporary table db.name. */
 static struct schema_table *
 find_target(const struct apply *ap, const char *db, const char *name,
@@ -1903,7 +1910,7 @@ alter_add_column(const struct apply *ap, struct schema_table *t,
                       "ALTER TABLE %s.%s: ADD COLUMN %s: the column exists",
                       t->db, t->name, a->column->name);
     }
-    if (col_from_ddl(ap->s, a->column, t->collation,
+    if (col_from_ddl(ap->s, a->column, table_collation(ap, t),
                      ap->ctx->utf8mb4_collation, &c) < 0) {
         schema_column_clear(&c);
         return oom(ap);
@@ -1937,7 +1944,7 @@ alter_replace_column(const struct apply *ap, struct schema_table *t, int i,
                       "ALTER TABLE %s.%s: CHANGE %s %s: the column exists",
                       t->db, t->name, t->cols[i].name, a->column->name);
     }
-    if (col_from_ddl(ap->s, a->column, t->collation,
+    if (col_from_ddl(ap->s, a->column, table_collation(ap, t),
                      ap->ctx->utf8mb4_collation, &c) < 0) {
         schema_column_clear(&c);
         return oom(ap);

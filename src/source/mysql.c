@@ -138,6 +138,8 @@ struct mysrc {
     struct binlog_decoder dec;      /* event decoder */
     struct schema *schema;          /* history */
     struct tm_entry *tms[TM_BUCKETS]; /* table maps by id */
+    char **stopped;                 /* "db.table" of stopped tables (owned) */
+    size_t n_stopped;               /* entries in stopped */
     struct mysql_value *before;     /* row image scratch */
     struct mysql_value *after;      /* row image scratch */
     size_t nvals;                   /* entries in before/after */
@@ -226,17 +228,68 @@ tm_find(struct mysrc *s, uint64_t table_id)
     return NULL;
 }
 
-/* Marks a table map's rows as refused and tells the consumer once. */
+/* Index of db.table in the stopped list, or -1. */
+static ssize_t
+stopped_find(const struct mysrc *s, const char *db, const char *table)
+{
+    size_t i, n = strlen(db);
+
+    for (i = 0; i < s->n_stopped; i++) {
+        if (strncmp(s->stopped[i], db, n) == 0 && s->stopped[i][n] == '.' &&
+            strcmp(s->stopped[i] + n + 1, table) == 0) {
+            return (ssize_t)i;
+        }
+    }
+    return -1;
+}
+
+/* Marks a table map's rows as refused; the consumer hears of a table once
+ * until it decodes again. */
 static void
 tm_fail(struct mysrc *s, struct tm_entry *e, const char *err)
 {
+    char **n;
+    char *name;
+    size_t len;
+
     e->failed = true;
     free(e->error);
     e->error = strdup(err);
+    if (stopped_find(s, e->db, e->table) >= 0) {
+        return;
+    }
+    len = strlen(e->db) + strlen(e->table) + 2;
+    name = malloc(len);
+    n = realloc(s->stopped, (s->n_stopped + 1) * sizeof(*n));
+    if (name != NULL && n != NULL) {
+        snprintf(name, len, "%s.%s", e->db, e->table);
+        s->stopped = n;
+        s->stopped[s->n_stopped++] = name;
+    } else {
+        free(name);
+        if (n != NULL) {
+            s->stopped = n;
+        }
+    }
     clog(LOG_ERROR, s->ctx, "table %s.%s stopped: %s", e->db, e->table, err);
     if (s->cbs.on_table_error != NULL) {
         s->cbs.on_table_error(s->arg, e->db, e->table, err);
     }
+}
+
+/* A table decodes again (a later DDL made its definition known). */
+static void
+tm_recovered(struct mysrc *s, const struct tm_entry *e)
+{
+    ssize_t i = stopped_find(s, e->db, e->table);
+
+    if (i < 0) {
+        return;
+    }
+    clog(LOG_INFO, s->ctx, "table %s.%s decodes again from %s:%" PRIu64,
+         e->db, e->table, s->file ? s->file : "?", s->pos);
+    free(s->stopped[i]);
+    s->stopped[i] = s->stopped[--s->n_stopped];
 }
 
 /*
@@ -280,6 +333,9 @@ tm_build_columns(struct mysrc *s, struct tm_entry *e)
     }
     e->schema_version = schema_version(s->schema);
     if (tm->column_name.len > 0) {
+        if (s->n_stopped > 0) {
+            tm_recovered(s, e);
+        }
         return 0;       /* names and the rest from the binlog itself */
     }
     metas = calloc(tm->column_count ? tm->column_count : 1, sizeof(*metas));
@@ -300,6 +356,8 @@ tm_build_columns(struct mysrc *s, struct tm_entry *e)
     }
     if (rc != 0) {
         tm_fail(s, e, err);
+    } else if (s->n_stopped > 0) {
+        tm_recovered(s, e);
     }
     return 0;
 }
@@ -1541,6 +1599,8 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
     s->base = base;
     s->dns = dns;
     s->opts = *opts;
+    s->opts.start_file = NULL;   /* owned copies made below */
+    s->opts.start_gtid = NULL;
     s->cbs = *cbs;
     s->arg = arg;
     s->backoff_ms = BACKOFF_MIN_MS;
@@ -1575,7 +1635,6 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
             mysrc_free(s);
             return NULL;
         }
-        s->opts.start_file = NULL;
         set_str((char **)&s->opts.start_file, opts->start_file,
                 strlen(opts->start_file));
         if (opts->start_pos < 4) {
@@ -1590,7 +1649,6 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
             mysrc_free(s);
             return NULL;
         }
-        s->opts.start_gtid = NULL;
         set_str((char **)&s->opts.start_gtid, opts->start_gtid,
                 strlen(opts->start_gtid));
     }
@@ -1671,6 +1729,10 @@ mysrc_free(struct mysrc *s)
         event_free(s->timer);
     }
     tm_clear(s);
+    while (s->n_stopped > 0) {
+        free(s->stopped[--s->n_stopped]);
+    }
+    free(s->stopped);
     binlog_decoder_free(&s->dec);
     schema_free(s->schema);
     gtid_set_free(&s->start_gtids);
