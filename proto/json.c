@@ -154,19 +154,30 @@ json_put_str_body(struct pbuf *b, const void *vp, size_t n)
         o = b->data + b->len;
         while (p < cend) {
             const uint8_t *run = p;
+            size_t k, bad = 0;
             uint8_t c;
 
-            while (cend - p >= 8) {
-                uint64_t w;
+            /* the run goes on over plain bytes and whole UTF-8 sequences
+             * (one may end up to 3 bytes past cend: within the room) */
+            for (;;) {
+                while (cend - p >= 8) {
+                    uint64_t w;
 
-                memcpy(&w, p, 8);
-                if (!json_word_plain(w)) {
-                    break;
+                    memcpy(&w, p, 8);
+                    if (!json_word_plain(w)) {
+                        break;
+                    }
+                    p += 8;
                 }
-                p += 8;
-            }
-            while (p < cend && json_cls[*p] == 0) {
-                p++;
+                while (p < cend && json_cls[*p] == 0) {
+                    p++;
+                }
+                if (p < cend && json_cls[*p] == 2 &&
+                    (k = utf8_seq(p, (size_t)(end - p), &bad)) != 0) {
+                    p += k;
+                    continue;
+                }
+                break;
             }
             if (p > run) {
                 memcpy(o, run, (size_t)(p - run));
@@ -208,19 +219,11 @@ json_put_str_body(struct pbuf *b, const void *vp, size_t n)
                 }
                 p++;
             } else {
-                size_t bad = 0;
-                size_t k = utf8_seq(p, (size_t)(end - p), &bad);
-
-                if (k != 0) {
-                    memcpy(o, p, k);
-                    o += k;
-                    p += k;
-                } else {
-                    *o++ = 0xef;
-                    *o++ = 0xbf;
-                    *o++ = 0xbd;
-                    p += bad;
-                }
+                /* an ill-formed sequence: bad was set by utf8_seq above */
+                *o++ = 0xef;
+                *o++ = 0xbf;
+                *o++ = 0xbd;
+                p += bad;
             }
         }
         b->len = (size_t)(o - b->data);
@@ -254,43 +257,79 @@ json_put_keyz(struct pbuf *b, const char *key)
     json_put_key(b, key, strlen(key));
 }
 
-void
-json_put_i64(struct pbuf *b, int64_t v)
+/* "00" "01" ... "99": two digits per division. */
+static const char json_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+char *
+json_digits(char *o, uint64_t v, unsigned width)
 {
-    pbuf_put_i64(b, v);
+    char tmp[24];
+    char *t = tmp + sizeof(tmp);
+    size_t n;
+
+    /* the fields of dates and times */
+    if (v < 100 && width == 2) {
+        memcpy(o, json_pairs + 2 * v, 2);
+        return o + 2;
+    }
+    if (v < 10000 && width == 4) {
+        memcpy(o, json_pairs + 2 * (v / 100), 2);
+        memcpy(o + 2, json_pairs + 2 * (v % 100), 2);
+        return o + 4;
+    }
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+
+        v /= 100;
+        t -= 2;
+        memcpy(t, json_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        t -= 2;
+        memcpy(t, json_pairs + 2 * v, 2);
+    } else {
+        *--t = (char)('0' + v);
+    }
+    n = (size_t)(tmp + sizeof(tmp) - t);
+    while (n < width && n < 20) {
+        *--t = '0';
+        n++;
+    }
+    memcpy(o, t, n);
+    return o + n;
 }
 
 void
 json_put_uint_pad(struct pbuf *b, uint64_t v, unsigned width)
 {
-    char tmp[24];
-    size_t i = sizeof(tmp);
-
-    if (width > 20) {
-        width = 20;
+    if (!pbuf_reserve(b, 20)) {
+        return;
     }
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (sizeof(tmp) - i < width) {
-        tmp[--i] = '0';
-    }
-    pbuf_put(b, tmp + i, sizeof(tmp) - i);
+    b->len = (size_t)((uint8_t *)json_digits((char *)b->data + b->len, v,
+                                             width) -
+                      b->data);
 }
 
 void
 json_put_u64(struct pbuf *b, uint64_t v)
 {
-    pbuf_put_u64(b, v);
+    json_put_uint_pad(b, v, 0);
 }
 
-/*
- * Any decimal of at most DBL_DIG (FLT_DIG) digits survives a round trip
- * through a normal double (float), so for those the first precision that
- * reads back is the shortest once %g drops trailing zeros.  Subnormals
- * carry fewer bits: there the search starts at one digit.
- */
+void
+json_put_i64(struct pbuf *b, int64_t v)
+{
+    if (v < 0) {
+        pbuf_putc(b, '-');
+        json_put_uint_pad(b, (uint64_t)0 - (uint64_t)v, 0);
+    } else {
+        json_put_uint_pad(b, (uint64_t)v, 0);
+    }
+}
+
 /*
  * Fast path without printf for the common 1e-4 <= |v| < 1e15: the smallest
  * k with m = round(|v| * 10^k) and m / 10^k == |v| gives the digits.  m and
@@ -352,6 +391,12 @@ json_double_fast(double v, char *out)
     return o;
 }
 
+/*
+ * Any decimal of at most DBL_DIG (FLT_DIG) digits survives a round trip
+ * through a normal double (float), so for those the first precision that
+ * reads back is the shortest once %g drops trailing zeros.  Subnormals
+ * carry fewer bits: there the search starts at one digit.
+ */
 size_t
 json_double_repr(double v, char *out)
 {

@@ -46,12 +46,17 @@ void json_put_key(struct pbuf *b, const void *p, size_t n);
 /* Same as json_put_key() for a NUL-terminated key. */
 void json_put_keyz(struct pbuf *b, const char *key);
 
+/* Integers as JSON numbers, without printf. */
 void json_put_i64(struct pbuf *b, int64_t v);
+void json_put_u64(struct pbuf *b, uint64_t v);
 
 /* Appends the decimal digits of v left-padded with zeros to at least width
- * digits (no quotes: a piece of a date or time text). */
+ * digits (at most 20; no quotes: a piece of a date or time text). */
 void json_put_uint_pad(struct pbuf *b, uint64_t v, unsigned width);
-void json_put_u64(struct pbuf *b, uint64_t v);
+
+/* Writes the same digits at o, which has room for 20 bytes; returns the
+ * end.  No NUL. */
+char *json_digits(char *o, uint64_t v, unsigned width);
 
 /* Shortest round-trip text of v ("0.1", "3.14", "1e+100"); null when v is
  * NaN or infinite. */
@@ -64,6 +69,7 @@ void json_put_float(struct pbuf *b, float v);
  * breaks) of the n bytes at p. */
 void json_put_base64(struct pbuf *b, const void *p, size_t n);
 
+/* The literals null, true and false. */
 void json_put_null(struct pbuf *b);
 void json_put_bool(struct pbuf *b, bool v);
 
@@ -72,8 +78,10 @@ void json_put_raw(struct pbuf *b, const void *p, size_t n);
 
 /*
  * Writes the shortest "%.Ng" text (N = 15..17 for a double, 6..9 for a
- * float) that strtod/strtof turns back into v, NUL-terminated, into
- * out[JSON_NUM_TEXT_MAX].  Returns its length, or 0 when v is not finite.
+ * float; from 1 for subnormals) that strtod/strtof turns back into v,
+ * NUL-terminated, into out[JSON_NUM_TEXT_MAX] (common doubles take a path
+ * without printf that yields the same text).  Returns its length, or 0
+ * when v is not finite.  Assumes the "C" LC_NUMERIC locale.
  */
 size_t json_double_repr(double v, char *out);
 size_t json_float_repr(float v, char *out);

@@ -47,6 +47,21 @@ static const char *const auth_state_names[MYSQL_AUTH_ST_COUNT] = {
     [MYSQL_AUTH_ST_FAILED] = "FAILED",
 };
 
+static const char *const auth_step_names[MYSQL_AUTH_STEP_COUNT] = {
+    [MYSQL_AUTH_SEND] = "SEND",
+    [MYSQL_AUTH_WAIT] = "WAIT",
+    [MYSQL_AUTH_OK] = "OK",
+    [MYSQL_AUTH_DENIED] = "DENIED",
+    [MYSQL_AUTH_FAILED] = "FAILED",
+};
+
+const char *
+mysql_auth_step_name(enum mysql_auth_step s)
+{
+    return (unsigned)s < MYSQL_AUTH_STEP_COUNT ? auth_step_names[s]
+                                               : "UNKNOWN";
+}
+
 const char *
 mysql_auth_state_name(enum mysql_auth_state s)
 {

@@ -165,6 +165,8 @@ enum mysql_auth_step {
     MYSQL_AUTH_STEP_COUNT        /* sentinel */
 };
 
+const char *mysql_auth_step_name(enum mysql_auth_step s);
+
 /* Authentication exchange.  Zero it, then call mysql_auth_start(). */
 struct mysql_auth {
     const char *password;        /* borrowed, NUL-terminated; "" for none */

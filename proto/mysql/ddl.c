@@ -75,6 +75,7 @@ struct parser {
     struct token la[LA_MAX];      /* lookahead tokens */
     unsigned nla;                 /* tokens in la */
     struct token end_tok;         /* returned once the input failed */
+    struct token last;            /* the token next() returned last */
     struct ddl_stmt *st;          /* output */
     bool mariadb;                 /* MariaDB type names */
     bool oracle;                  /* MariaDB sql_mode=ORACLE types */
@@ -510,6 +511,7 @@ next(struct parser *ps)
         memmove(&ps->la[0], &ps->la[1], (ps->nla - 1) * sizeof(ps->la[0]));
         ps->nla--;
     }
+    ps->last = t;
     return t;
 }
 
@@ -958,8 +960,12 @@ opt_wait(struct parser *ps)
 static bool
 skip_value(struct parser *ps)
 {
-    const struct token *t = peek(ps, 0);
+    const struct token *t;
 
+    while (is_punct(ps, 0, '-') || is_punct(ps, 0, '+')) {
+        next(ps);
+    }
+    t = peek(ps, 0);
     switch (t->kind) {
     case TK_WORD:
     case TK_IDENT:
@@ -973,9 +979,6 @@ skip_value(struct parser *ps)
         }
         return true;
     default:
-        if (accept_punct(ps, '-') || accept_punct(ps, '+')) {
-            return skip_value(ps);
-        }
         return fail_tok(ps, "a value");
     }
 }
@@ -1915,11 +1918,17 @@ parse_element(struct parser *ps, struct element *el)
             (!constraint &&
              (accept_kw(ps, "FULLTEXT") || accept_kw(ps, "SPATIAL") ||
               accept_kw(ps, "VECTOR")))) {
+            bool unique = tok_is(&ps->last, "UNIQUE");
+
             if (!accept_kw(ps, "INDEX")) {
                 accept_kw(ps, "KEY");
             }
             el->ix = arena_alloc(ps, sizeof(*el->ix));
-            return el->ix != NULL && parse_index_body(ps, el->ix);
+            if (el->ix == NULL) {
+                return false;
+            }
+            el->ix->unique = unique;
+            return parse_index_body(ps, el->ix);
         }
         if (!constraint && (accept_kw(ps, "INDEX") || accept_kw(ps, "KEY"))) {
             el->ix = arena_alloc(ps, sizeof(*el->ix));

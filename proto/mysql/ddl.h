@@ -132,6 +132,8 @@ struct ddl_index {
     struct ddl_index *next;       /* next index */
     const char *name;             /* index name, NULL if unnamed */
     bool primary;                 /* PRIMARY KEY */
+    bool unique;                  /* UNIQUE (a PRIMARY KEY when the table
+                                     has none and its columns are NOT NULL) */
     struct ddl_name_list *cols;   /* plain key columns, in order */
     uint32_t n_functional;        /* (expr) key parts: MySQL hidden columns */
 };

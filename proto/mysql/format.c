@@ -82,26 +82,6 @@ fmt_real_type(const struct mysql_column *col)
     return (b0 & 0x30) != 0x30 ? (b0 | 0x30) : b0;
 }
 
-/* Writes v as at least width digits (zero-padded) at o; returns the end. */
-static char *
-fmt_digits(char *o, uint64_t v, unsigned width)
-{
-    char tmp[24];
-    size_t n = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n < width) {
-        tmp[n++] = '0';
-    }
-    while (n > 0) {
-        *o++ = tmp[--n];
-    }
-    return o;
-}
-
 /* ".ffffff" cut to frac digits (none for 0). */
 static char *
 fmt_frac(char *o, uint32_t usec, unsigned frac)
@@ -116,27 +96,27 @@ fmt_frac(char *o, uint32_t usec, unsigned frac)
         usec = 999999;
     }
     *o++ = '.';
-    return fmt_digits(o, usec / fmt_pow10[6 - frac], frac);
+    return json_digits(o, usec / fmt_pow10[6 - frac], frac);
 }
 
 static char *
 fmt_date(char *o, unsigned y, unsigned m, unsigned d)
 {
-    o = fmt_digits(o, y, 4);
+    o = json_digits(o, y, 4);
     *o++ = '-';
-    o = fmt_digits(o, m, 2);
+    o = json_digits(o, m, 2);
     *o++ = '-';
-    return fmt_digits(o, d, 2);
+    return json_digits(o, d, 2);
 }
 
 static char *
 fmt_hms(char *o, uint64_t h, unsigned m, unsigned s)
 {
-    o = fmt_digits(o, h, 2);
+    o = json_digits(o, h, 2);
     *o++ = ':';
-    o = fmt_digits(o, m, 2);
+    o = json_digits(o, m, 2);
     *o++ = ':';
-    return fmt_digits(o, s, 2);
+    return json_digits(o, s, 2);
 }
 
 /* Proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's
@@ -384,11 +364,11 @@ fmt_value(struct pbuf *out, const struct mysql_column *col,
         json_put_null(out);
         return 0;
     case MYV_INT:
-        pbuf_put_i64(out, v->v.i);
+        json_put_i64(out, v->v.i);
         return 0;
     case MYV_UINT:
     case MYV_BIT:
-        pbuf_put_u64(out, v->v.u);
+        json_put_u64(out, v->v.u);
         return 0;
     case MYV_FLOAT:
         json_put_float(out, v->v.f);
@@ -425,7 +405,7 @@ fmt_value(struct pbuf *out, const struct mysql_column *col,
         fmt_timestamp(out, v);
         return 0;
     case MYV_YEAR:
-        o = fmt_digits(o, v->v.u, 4);
+        o = json_digits(o, v->v.u, 4);
         break;
     case MYV_STRING:
         return fmt_string(out, col, v, ctx);

@@ -505,7 +505,7 @@ jb_opaque(struct jb_ctx *c, uint8_t ft, const uint8_t *p, size_t n)
         break;
     }
     pbuf_put(out, "\"base64:type", 12);
-    pbuf_put_u64(out, ft);
+    json_put_u64(out, ft);
     pbuf_putc(out, ':');
     for (i = 0; i < n; i += JB_B64_LINE) {
         size_t k = n - i < JB_B64_LINE ? n - i : JB_B64_LINE;
@@ -553,37 +553,37 @@ jb_scalar(struct jb_ctx *c, uint8_t type, const uint8_t *p, size_t n)
         if (n < 2) {
             break;
         }
-        pbuf_put_i64(out, (int16_t)rd16(p));
+        json_put_i64(out, (int16_t)rd16(p));
         return 0;
     case JB_UINT16:
         if (n < 2) {
             break;
         }
-        pbuf_put_u64(out, rd16(p));
+        json_put_u64(out, rd16(p));
         return 0;
     case JB_INT32:
         if (n < 4) {
             break;
         }
-        pbuf_put_i64(out, (int32_t)rd32(p));
+        json_put_i64(out, (int32_t)rd32(p));
         return 0;
     case JB_UINT32:
         if (n < 4) {
             break;
         }
-        pbuf_put_u64(out, rd32(p));
+        json_put_u64(out, rd32(p));
         return 0;
     case JB_INT64:
         if (n < 8) {
             break;
         }
-        pbuf_put_i64(out, (int64_t)rd64(p));
+        json_put_i64(out, (int64_t)rd64(p));
         return 0;
     case JB_UINT64:
         if (n < 8) {
             break;
         }
-        pbuf_put_u64(out, rd64(p));
+        json_put_u64(out, rd64(p));
         return 0;
     case JB_DOUBLE:
         if (n < 8) {

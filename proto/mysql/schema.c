@@ -847,7 +847,6 @@ text_collation(const struct schema *s, const struct ddl_column *dc,
             char name[96];
 
             snprintf(name, sizeof(name), "%s_bin", cs);
-            norm_name(name, name, sizeof(name));
             id = schema_collation_id(s, name);
             if (id != 0) {
                 return id;
@@ -1576,6 +1575,42 @@ set_primary_key(struct schema_table *t, const struct ddl_name_list *cols)
 }
 
 static bool
+has_primary_key(const struct schema_table *t)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->ncols; i++) {
+        if (t->cols[i].pk_pos != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Without a PRIMARY KEY, servers use the first UNIQUE index whose columns
+ * are all NOT NULL as one (information_schema shows it as PRI).
+ */
+static bool
+promote_unique(struct schema_table *t, const struct ddl_name_list *cols)
+{
+    const struct ddl_name_list *nl;
+    int i;
+
+    if (cols == NULL || has_primary_key(t)) {
+        return false;
+    }
+    for (nl = cols; nl != NULL; nl = nl->next) {
+        i = table_find_col(t, nl->name);
+        if (i < 0 || t->cols[i].nullable) {
+            return false;
+        }
+    }
+    set_primary_key(t, cols);
+    return true;
+}
+
+static bool
 has_period(const struct schema_table *t)
 {
     uint32_t i;
@@ -1619,13 +1654,18 @@ add_implicit_versioning(struct schema_table *t)
     return 0;
 }
 
+/*
+ * DROP SYSTEM VERSIONING removes the implicit row_start/row_end; explicit
+ * period columns must be dropped by the same statement (MariaDB refuses it
+ * otherwise), with their own DROP COLUMN.
+ */
 static void
 drop_versioning(struct schema_table *t)
 {
     uint32_t i;
 
     for (i = t->ncols; i-- > 0;) {
-        if (t->cols[i].period != 0) {
+        if (t->cols[i].system_implicit) {
             table_remove_col(t, i);
         }
     }
@@ -1685,6 +1725,20 @@ build_columns(const struct apply *ap, struct schema_table *t)
     for (ix = st->indexes; ix != NULL; ix = ix->next) {
         if (ix->primary) {
             set_primary_key(t, ix->cols);
+        }
+    }
+    for (dc = st->columns; dc != NULL; dc = dc->next) {
+        if (dc->unique && !has_primary_key(t)) {
+            struct ddl_name_list one;
+
+            one.next = NULL;
+            one.name = dc->name;
+            promote_unique(t, &one);
+        }
+    }
+    for (ix = st->indexes; ix != NULL; ix = ix->next) {
+        if (ix->unique) {
+            promote_unique(t, ix->cols);
         }
         if (ix->n_functional > 0 && ap->s->flavor != SCHEMA_FLAVOR_MARIADB &&
             add_hidden_cols(t, ix, &unnamed) < 0) {
@@ -1844,6 +1898,7 @@ apply_create_sequence(const struct apply *ap)
         table_free(t);
         return oom(ap);
     }
+    t->collation = db_collation(ap, db);
     t->version = ++ap->s->version;
     if (st->temporary) {
         insert_temp(ap->s, t, ap->ctx->thread_id);
@@ -2099,6 +2154,8 @@ alter_one(const struct apply *ap, struct schema_table *t,
     case DDL_ALTER_ADD_INDEX:
         if (a->index->primary) {
             set_primary_key(t, a->index->cols);
+        } else if (a->index->unique) {
+            promote_unique(t, a->index->cols);
         }
         if (a->index->n_functional > 0 &&
             ap->s->flavor != SCHEMA_FLAVOR_MARIADB &&

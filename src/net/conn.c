@@ -38,6 +38,8 @@
 
 /* Input bytes buffered before the socket is no longer read. */
 #define CONN_READ_HIGH (1024 * 1024)
+/* Most bytes read from the socket per read callback. */
+#define CONN_MAX_SINGLE_READ (256 * 1024)
 /* Connect timeout when the caller gives 0. */
 #define CONN_DEFAULT_TIMEOUT_MS 10000
 
@@ -249,6 +251,19 @@ on_read(struct bufferevent *bev, void *arg)
 }
 
 static void
+on_write(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+
+    (void)bev;
+    enter(c);
+    if (c->state == CONN_OPEN && c->cbs.drained != NULL) {
+        c->cbs.drained(c, c->cbs.arg);
+    }
+    leave(c);
+}
+
+static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
     struct conn *c = arg;
@@ -407,8 +422,11 @@ try_next_address(struct conn *c)
             snprintf(c->last_error, sizeof(c->last_error), "out of memory");
             break;
         }
-        bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+        bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
         bufferevent_setwatermark(c->bev, EV_READ, 0, CONN_READ_HIGH);
+        /* libevent reads 4 KiB per callback by default: too little for
+         * a binlog stream of hundreds of MB/s. */
+        bufferevent_set_max_single_read(c->bev, CONN_MAX_SINGLE_READ);
         if (bufferevent_socket_connect(c->bev, ai->ai_addr,
                                        (int)ai->ai_addrlen) == 0) {
             return;
@@ -597,7 +615,7 @@ conn_start_tls(struct conn *c, const struct conn_tls_opts *o, char *err,
      * from the loop, not from inside this call. */
     enter(c);
     c->defer_errors = true;
-    bufferevent_setcb(filter, on_read, NULL, on_event, c);
+    bufferevent_setcb(filter, on_read, on_write, on_event, c);
     bufferevent_setwatermark(filter, EV_READ, 0, CONN_READ_HIGH);
     if (c->read_timeout_ms != 0) {
         tv.tv_sec = c->read_timeout_ms / 1000;
@@ -618,6 +636,13 @@ conn_write(struct conn *c, const void *p, size_t n)
         return -1;
     }
     return bufferevent_write(c->bev, p, n) == 0 ? 0 : -1;
+}
+
+size_t
+conn_output_len(const struct conn *c)
+{
+    return c->bev != NULL ? evbuffer_get_length(bufferevent_get_output(c->bev))
+                          : 0;
 }
 
 void

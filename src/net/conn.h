@@ -70,6 +70,8 @@ struct conn_cbs {
     conn_event_cb connected;   /* TCP connection established */
     conn_event_cb tls_done;    /* TLS handshake finished */
     conn_read_cb read;         /* input available */
+    conn_event_cb drained;     /* everything queued was sent (output
+                                * backpressure: write more now) */
     conn_error_cb error;       /* failure, reported once */
     void *arg;                 /* passed to every callback */
 };
@@ -113,6 +115,9 @@ int conn_start_tls(struct conn *c, const struct conn_tls_opts *o, char *err,
 /* Queues <n> bytes for sending.  Returns 0, or -1 when closed or out of
  * memory. */
 int conn_write(struct conn *c, const void *p, size_t n);
+
+/* Bytes queued for sending and not yet taken by the socket. */
+size_t conn_output_len(const struct conn *c);
 
 /* Stops reading (backpressure): no read callback until conn_resume(). */
 void conn_pause(struct conn *c);

@@ -85,7 +85,7 @@ json_string(const uint8_t *p, const uint8_t *e)
 }
 
 static const uint8_t *
-json_digits(const uint8_t *p, const uint8_t *e)
+jv_digits(const uint8_t *p, const uint8_t *e)
 {
     const uint8_t *s = p;
 
@@ -103,10 +103,10 @@ json_number(const uint8_t *p, const uint8_t *e)
     }
     if (p < e && *p == '0') {
         p++;
-    } else if ((p = json_digits(p, e)) == NULL) {
+    } else if ((p = jv_digits(p, e)) == NULL) {
         return NULL;
     }
-    if (p < e && *p == '.' && (p = json_digits(p + 1, e)) == NULL) {
+    if (p < e && *p == '.' && (p = jv_digits(p + 1, e)) == NULL) {
         return NULL;
     }
     if (p < e && (*p == 'e' || *p == 'E')) {
@@ -114,7 +114,7 @@ json_number(const uint8_t *p, const uint8_t *e)
         if (p < e && (*p == '+' || *p == '-')) {
             p++;
         }
-        p = json_digits(p, e);
+        p = jv_digits(p, e);
     }
     return p;
 }

@@ -692,6 +692,9 @@ visit_file(struct walk *w, const char *path, const char *rel)
     }
     memset(&res, 0, sizeof(res));
     res.tables = w->tables;
+    if (getenv("TANDEM_TEST_VERBOSE") != NULL) {
+        print_message("decoding %s\n", rel);
+    }
     decode_buf(data, len, &res);
     w->files++;
     w->rows += res.rows;

@@ -834,6 +834,7 @@ test_names(void **state)
                         "WAIT_PUBKEY");
     assert_string_equal(mysql_auth_state_name(MYSQL_AUTH_ST_COUNT),
                         "UNKNOWN");
+    assert_string_equal(mysql_auth_step_name(MYSQL_AUTH_DENIED), "DENIED");
     assert_string_equal(mysql_auth_plugin_name(MYSQL_AUTH_SHA256),
                         "sha256_password");
     assert_int_equal(mysql_auth_plugin_parse((struct span){

@@ -735,6 +735,9 @@ test_mariadb(void **state)
     assert_int_equal(get(s, "x", "sv2")->ncols, 3);
     ok(s, "x", "ALTER TABLE sv2 ADD COLUMN z INT");
     assert_string_equal(get(s, "x", "sv2")->cols[3].name, "z");
+    ok(s, "x", "ALTER TABLE sv2 DROP SYSTEM VERSIONING, DROP PERIOD FOR "
+               "SYSTEM_TIME, DROP COLUMN s, DROP COLUMN e");
+    assert_int_equal(get(s, "x", "sv2")->ncols, 2);
     /* COMPRESSED columns have their own binlog types (140, 141). */
     ok(s, "x", "CREATE TABLE cc (a INT, b TEXT COMPRESSED, c VARCHAR(100) "
                "COMPRESSED)");
