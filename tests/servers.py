@@ -90,9 +90,17 @@ class MariaDB:
                "--skip-test-db"]
         if os.geteuid() == 0:
             cmd.append("--user=root")
-        r = subprocess.run(cmd, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-        if r.returncode != 0:
+        for attempt in range(3):
+            # Another mariadb-install-db on the machine can collide with
+            # this one on shared temp files: start over after a pause.
+            r = subprocess.run(cmd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+            if r.returncode == 0:
+                break
+            shutil.rmtree(self.datadir, ignore_errors=True)
+            os.makedirs(self.datadir)
+            time.sleep(1 + attempt)
+        else:
             raise RuntimeError("mariadb-install-db failed:\n" + r.stdout)
         self.proc = subprocess.Popen(self.args(), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)

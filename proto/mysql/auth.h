@@ -75,8 +75,9 @@ struct span mysql_version_strip(struct span v);
 /*
  * The capabilities tandem uses with a server offering <server_caps>:
  * PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH(_LENENC), CONNECT_ATTRS,
- * DEPRECATE_EOF, TRANSACTIONS, LONG_FLAG, LONG_PASSWORD, each only if the
- * server offers it, plus SSL when <tls> and CONNECT_WITH_DB when <with_db>.
+ * DEPRECATE_EOF, MULTI_RESULTS (so CALL may return rows), TRANSACTIONS,
+ * LONG_FLAG, LONG_PASSWORD, each only if the server offers it, plus SSL
+ * when <tls> and CONNECT_WITH_DB when <with_db>.
  */
 uint32_t mysql_caps_negotiate(uint32_t server_caps, bool tls, bool with_db);
 

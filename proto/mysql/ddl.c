@@ -663,14 +663,18 @@ tok_string(struct parser *ps, const struct token *t, struct ddl_value *out)
         return false;
     }
     if (t->prefix == 'X') {
+        /* X'4142': pairs of hex digits (an odd count gets a leading 0). */
         i = 0;
         if (t->len % 2 == 1) {
             int v = hexval(t->p[0]);
 
-            d[j++] = (char)(v < 0 ? 0 : v);
+            if (v < 0) {
+                return fail_at(ps, t->off, "bad hexadecimal literal");
+            }
+            d[j++] = (char)v;
             i = 1;
         }
-        for (; i + 1 < t->len + 1 && i < t->len; i += 2) {
+        for (; i < t->len; i += 2) {
             int hi = hexval(t->p[i]), lo = hexval(t->p[i + 1]);
 
             if (hi < 0 || lo < 0) {
@@ -679,17 +683,18 @@ tok_string(struct parser *ps, const struct token *t, struct ddl_value *out)
             d[j++] = (char)(hi * 16 + lo);
         }
     } else if (t->prefix == 'B') {
-        unsigned v = 0, nb = (unsigned)(t->len % 8);
+        /* B'0100001': bits, right-aligned into whole bytes. */
+        size_t lead = t->len % 8 ? t->len % 8 : 8;
+        unsigned v = 0;
 
         for (i = 0; i < t->len; i++) {
             if (t->p[i] != '0' && t->p[i] != '1') {
                 return fail_at(ps, t->off, "bad bit literal");
             }
             v = (v << 1) | (unsigned)(t->p[i] - '0');
-            if (--nb == 0 || (nb > 8 && (t->len - i - 1) % 8 == 0)) {
+            if (i + 1 >= lead && (i + 1 - lead) % 8 == 0) {
                 d[j++] = (char)v;
                 v = 0;
-                nb = 8;
             }
         }
     } else {
@@ -2337,6 +2342,9 @@ parse_alter_add(struct parser *ps, struct ddl_alter ***tail)
         return parse_add_list(ps, tail, false);
     } else {
         ine = opt_if_not_exists(ps);
+        if (is_punct(ps, 0, '(')) {
+            return parse_add_list(ps, tail, ine);
+        }
     }
     a = new_alter(ps, tail, DDL_ALTER_ADD_COLUMN);
     if (a == NULL) {

@@ -140,11 +140,15 @@ column_is_enum(uint8_t type, uint16_t meta)
 }
 
 bool
-binlog_column_is_character(uint8_t type, uint16_t meta)
+binlog_column_is_character(uint8_t type, uint16_t meta, bool is_mariadb)
 {
     switch (type) {
     case MYT_STRING:
         return !binlog_column_is_enum_or_set(type, meta);
+    case MYT_VECTOR:
+        return !is_mariadb;
+    case MYT_GEOMETRY:
+        return is_mariadb;
     case MYT_VAR_STRING:
     case MYT_VARCHAR:
     case MYT_TINY_BLOB:
@@ -549,7 +553,7 @@ binlog_table_map_columns(const struct binlog_table_map *tm,
 
     nsel = 0;
     for (i = 0; i < tm->column_count; i++) {
-        if (binlog_column_is_character(tm->types[i], meta[i])) {
+        if (binlog_column_is_character(tm->types[i], meta[i], tm->is_mariadb)) {
             sel[nsel++] = i;
         }
     }

@@ -111,8 +111,10 @@ ssize_t binlog_table_map_geometry_types(const struct binlog_table_map *tm,
                                         uint32_t *types, size_t max);
 
 /* True if a column of this table-map type is a character column for the
- * charset metadata (CHAR, VARCHAR, TEXT/BLOB; not ENUM/SET). */
-bool binlog_column_is_character(uint8_t type, uint16_t meta);
+ * charset metadata: CHAR, VARCHAR, TEXT/BLOB (not ENUM/SET), plus VECTOR
+ * for MySQL 9 and GEOMETRY for MariaDB (their is_character_type()). */
+bool binlog_column_is_character(uint8_t type, uint16_t meta,
+                                bool is_mariadb);
 
 /* True if the column is ENUM or SET (a STRING whose real type says so). */
 bool binlog_column_is_enum_or_set(uint8_t type, uint16_t meta);

@@ -149,6 +149,20 @@ def test_multi_packet_rows(env):
         assert r.stdout.endswith("a\tend\n")
 
 
+def test_call_returns_rows(env):
+    # CALL answers with a result set then an OK (CLIENT_MULTI_RESULTS);
+    # the rows of the first result set are printed.
+    env.sql("CREATE DATABASE IF NOT EXISTS tq_call;"
+            "CREATE OR REPLACE PROCEDURE tq_call.p() "
+            "BEGIN SELECT 'one', 1; SELECT 'two', 2; END")
+    try:
+        r = query(env, env.url(), "CALL tq_call.p()")
+        assert_ok(r)
+        assert r.stdout == "one\t1\n", repr(r.stdout)
+    finally:
+        env.sql("DROP DATABASE tq_call")
+
+
 def test_server_error(env):
     r = query(env, env.url(), "SELECT * FROM nosuch.t")
     assert_one_line_error(r, "1146 (42S02): Table 'nosuch.t' doesn't exist")

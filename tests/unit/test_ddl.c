@@ -186,6 +186,70 @@ static const struct stmt_case real_cases[] = {
     {"CREATE OR REPLACE VIEW v AS SELECT 1", 0, DDL_NONE},
     {"CREATE TEMPORARY TABLE tt (a INT)", 0, DDL_CREATE_TABLE},
     {"ALTER ONLINE IGNORE TABLE t ADD x INT", 0, DDL_ALTER_TABLE},
+    /* SHOW CREATE TABLE / mysqldump spellings of MySQL 8 and MariaDB. */
+    {"CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT,\n  `a` int "
+     "NOT NULL /*!80023 INVISIBLE */,\n  `j` json DEFAULT (json_array()),\n"
+     "  `g` varchar(10) COLLATE utf8mb4_bin GENERATED ALWAYS AS "
+     "(concat(`id`,_utf8mb4'x')) VIRTUAL,\n  `ts` timestamp(3) NULL DEFAULT "
+     "CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),\n  PRIMARY KEY "
+     "(`id`) USING BTREE,\n  KEY `k` (`a`(10),`g` DESC) COMMENT 'c' "
+     "/*!80000 INVISIBLE */,\n  KEY `f` ((lower(`g`))),\n  CONSTRAINT "
+     "`t_chk_1` CHECK ((`a` > 0)) /*!80016 NOT ENFORCED */\n) ENGINE=InnoDB "
+     "AUTO_INCREMENT=3 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci "
+     "STATS_PERSISTENT=0 /*!50100 TABLESPACE `innodb_system` */ "
+     "SECONDARY_ENGINE=RAPID /*!50100 PARTITION BY KEY (id) PARTITIONS 4 */",
+     0, DDL_CREATE_TABLE},
+    {"CREATE TABLE `t2` (\n  `a` int(11) DEFAULT NULL,\n  `b` longtext "
+     "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL CHECK "
+     "(json_valid(`b`)),\n  `c` int(11) GENERATED ALWAYS AS (`a` + 1) "
+     "VIRTUAL,\n  `d` datetime DEFAULT current_timestamp() ON UPDATE "
+     "current_timestamp(),\n  `e` int(11) DEFAULT nextval(`s1`)\n) "
+     "ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci "
+     "`ENCRYPTED`=YES",
+     0, DDL_CREATE_TABLE},
+    {"CREATE DATABASE IF NOT EXISTS `x` /*!40100 DEFAULT CHARACTER SET "
+     "utf8mb4 COLLATE utf8mb4_0900_ai_ci */ /*!80016 DEFAULT ENCRYPTION='N' "
+     "*/",
+     0, DDL_CREATE_DATABASE},
+    {"ALTER TABLE t ADD COLUMN c INT NOT NULL DEFAULT 0 AFTER b, "
+     "ALGORITHM=INSTANT",
+     0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t ADD COLUMN c INT, ALTER COLUMN c SET INVISIBLE", 0,
+     DDL_ALTER_TABLE},
+    {"ALTER TABLE t RENAME KEY a TO b, DROP INDEX `PRIMARY`", 0,
+     DDL_ALTER_TABLE},
+    {"ALTER TABLE t CHARACTER SET = utf8mb4, COLLATE utf8mb4_bin", 0,
+     DDL_ALTER_TABLE},
+    {"ALTER TABLE t ROW_FORMAT=COMPRESSED KEY_BLOCK_SIZE=8", 0,
+     DDL_ALTER_TABLE},
+    {"ALTER TABLE t ENCRYPTION='Y', TABLESPACE ts1 STORAGE DISK", 0,
+     DDL_ALTER_TABLE},
+    {"ALTER TABLE t DISCARD TABLESPACE", 0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t ANALYZE PARTITION p0", 0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t TRUNCATE PARTITION ALL", 0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t EXCHANGE PARTITION p WITH TABLE t2 WITHOUT VALIDATION", 0,
+     DDL_ALTER_TABLE},
+    {"ALTER TABLE t REMOVE PARTITIONING", 0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t ADD IF NOT EXISTS (a INT, b INT)", 0, DDL_ALTER_TABLE},
+    {"ALTER TABLE IF EXISTS t DROP COLUMN IF EXISTS a, DROP INDEX IF EXISTS "
+     "i",
+     0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t ALTER CHECK c NOT ENFORCED, ALTER INDEX i NOT IGNORED",
+     0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY IF NOT EXISTS (a) "
+     "REFERENCES p (id)",
+     0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t ADD SPATIAL INDEX (g), ADD FULLTEXT KEY ft (x) WITH "
+     "PARSER ngram",
+     0, DDL_ALTER_TABLE},
+    {"ALTER TABLE t SECONDARY_LOAD", 0, DDL_ALTER_TABLE},
+    {"DROP TABLE IF EXISTS t1, t2 CASCADE", 0, DDL_DROP_TABLE},
+    {"RENAME TABLE `db1`.`a` TO `db2`.`b`", 0, DDL_RENAME_TABLE},
+    {"RENAME TABLE IF EXISTS a WAIT 2 TO b", 0, DDL_RENAME_TABLE},
+    {"DROP SCHEMA IF EXISTS sakila", 0, DDL_DROP_DATABASE},
+    {"CREATE TABLE t (a INT) IGNORE SELECT 1", 0, DDL_CREATE_TABLE},
+    {"CREATE TABLE t (v VECTOR(3), VECTOR INDEX (v) M=8)", 0,
+     DDL_CREATE_TABLE},
     {"SELECT 1", 0, DDL_NONE},
     {"", 0, DDL_NONE},
     {";", 0, DDL_NONE},
@@ -335,10 +399,11 @@ test_strings_and_enums(void **state)
         parse(&st,
               "CREATE TABLE t (e ENUM('a''b', \"c\\\"d\", 'e\\'f', 'g\\\\h', "
               "_utf8mb4'x', _latin1 'y', N'z', 'con' 'cat', X'4142', "
-              "b'01000011', '', 'nl\\n', 'pct\\%'))",
+              "b'01000011', '', 'nl\\n', 'pct\\%', b'1', x'414', "
+              "B'100000001'))",
               0, false),
         0);
-    assert_int_equal(st.columns->n_values, 13);
+    assert_int_equal(st.columns->n_values, 16);
     v = st.columns->values;
     assert_int_equal(v[0].len, 3);
     assert_memory_equal(v[0].p, "a'b", 3);
@@ -358,6 +423,12 @@ test_strings_and_enums(void **state)
     assert_memory_equal(v[11].p, "nl\n", 3);
     assert_int_equal(v[12].len, 5);
     assert_memory_equal(v[12].p, "pct\\%", 5);
+    assert_int_equal(v[13].len, 1);
+    assert_int_equal(v[13].p[0], 1);
+    assert_int_equal(v[14].len, 2);
+    assert_memory_equal(v[14].p, "\x04\x14", 2);
+    assert_int_equal(v[15].len, 2);
+    assert_memory_equal(v[15].p, "\x01\x01", 2);
     assert_int_equal(st.columns->real_type, MYT_ENUM);
 
     /* NO_BACKSLASH_ESCAPES: a backslash is a character. */

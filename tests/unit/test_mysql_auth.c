@@ -220,11 +220,17 @@ test_caps_negotiate(void **state)
 {
     (void)state;
     assert_int_equal(mysql_caps_negotiate(0x81fffffe, false, true),
-                     0x0138a20c);
+                     0x013aa20c);
     assert_int_equal(mysql_caps_negotiate(0x81fffffe, true, false),
-                     0x0138aa04);
+                     0x013aaa04);
     assert_int_equal(mysql_caps_negotiate(0xdfffffff, false, false),
-                     0x0138a205);
+                     0x013aa205);
+    /* Only what the server offers. */
+    assert_int_equal(mysql_caps_negotiate(MYSQL_CLIENT_PROTOCOL_41 |
+                                          MYSQL_CLIENT_SECURE_CONNECTION,
+                                          true, true),
+                     MYSQL_CLIENT_PROTOCOL_41 |
+                         MYSQL_CLIENT_SECURE_CONNECTION);
 }
 
 static void
@@ -233,7 +239,7 @@ test_hs_response(void **state)
     /* Expected bytes built independently in Python (struct.pack) for user
      * repl, password replpw, db db1, against the captured handshake. */
     static const uint8_t want[] = {
-        0x0c, 0xa2, 0x38, 0x01, 0x00, 0x00, 0x00, 0x40, 0x2d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x0c, 0xa2, 0x3a, 0x01, 0x00, 0x00, 0x00, 0x40, 0x2d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0x72, 0x65, 0x70, 0x6c, 0x00, 0x14, 0x47, 0x36, 0x1b, 0x77, 0x26, 0x94, 0xca, 0x6a, 0xd6, 0xc1,
         0x3d, 0x80, 0xd5, 0x03, 0x84, 0x07, 0x4e, 0x02, 0x8b, 0x9c, 0x64, 0x62, 0x31, 0x00, 0x6d, 0x79,
@@ -300,10 +306,10 @@ static void
 test_ssl_request(void **state)
 {
     struct pbuf out = {0};
-    uint8_t want[32] = {0x0c, 0xaa, 0x38, 0x01, 0x00, 0x00, 0x00, 0x40, 45};
+    uint8_t want[32] = {0x0c, 0xaa, 0x3a, 0x01, 0x00, 0x00, 0x00, 0x40, 45};
 
     (void)state;
-    mysql_ssl_request_encode(&out, 0x0138a20c, MYSQL_CLIENT_MAX_PACKET,
+    mysql_ssl_request_encode(&out, 0x013aa20c, MYSQL_CLIENT_MAX_PACKET,
                              MYSQL_CHARSET_UTF8MB4);
     assert_int_equal(out.len, 32);
     assert_memory_equal(out.data, want, 32);

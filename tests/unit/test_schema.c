@@ -290,8 +290,8 @@ test_charsets(void **state)
        "COLLATE utf8mb4_unicode_ci, d VARCHAR(3) BINARY, e NCHAR(2), f "
        "VARBINARY(2), g JSON, h INT, i ENUM('x') CHARSET latin1 COLLATE "
        "latin1_bin, j CHAR(2) CHARACTER SET utf8mb4 BINARY, k TEXT ASCII, "
-       "l GEOMETRY, m CHAR(4) CHARACTER SET binary, n BLOB) DEFAULT "
-       "CHARSET=latin1");
+       "l GEOMETRY, m CHAR(4) CHARACTER SET binary, n BLOB, o VARCHAR(3) "
+       "CHARACTER SET utf8 BINARY) DEFAULT CHARSET=latin1");
     {
         static const struct want_col w[] = {
             {"a", MYT_STRING, MYT_STRING, false, 8},
@@ -308,6 +308,7 @@ test_charsets(void **state)
             {"l", MYT_GEOMETRY, MYT_GEOMETRY, false, 63},
             {"m", MYT_STRING, MYT_STRING, false, 63},
             {"n", MYT_BLOB, MYT_BLOB, false, 63},
+            {"o", MYT_VARCHAR, MYT_VARCHAR, false, 83},
         };
         expect_cols(get(s, "d", "t"), w, N(w));
     }
@@ -337,7 +338,7 @@ test_charsets(void **state)
     /* DEFAULT CHARSET changes only what comes later. */
     ok(s, "d", "ALTER TABLE t DEFAULT CHARSET=latin1, ADD COLUMN z TEXT");
     assert_int_equal(get(s, "d", "t")->cols[0].charset, 255);
-    assert_int_equal(get(s, "d", "t")->cols[14].charset, 8);
+    assert_int_equal(get(s, "d", "t")->cols[15].charset, 8);
     ok(s, "d", "ALTER TABLE t CONVERT TO CHARACTER SET DEFAULT");
     assert_int_equal(get(s, "d", "t")->cols[0].charset, 31);
     /* The session: collation_server and default_collation_for_utf8mb4. */
