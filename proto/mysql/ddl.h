@@ -242,7 +242,8 @@ struct ddl_stmt {
  *
  * Returns 0 when the statement was read: st->kind says what it is, and is
  * DDL_NONE for anything that does not change a table's shape (DML, SET,
- * GRANT, CREATE VIEW/TRIGGER/PROCEDURE/FUNCTION/EVENT/USER, ...).  Returns
+ * GRANT, CREATE VIEW/TRIGGER/PROCEDURE/FUNCTION/EVENT/USER, ..., and text
+ * that cannot be tokenized before it looks like DDL).  Returns
  * -1 when a statement that starts like a schema change cannot be read:
  * st->err holds the reason and st->err_off the offset; st->kind and
  * st->table are filled as far as they were read (so the caller can tell

@@ -406,7 +406,8 @@ static_collation(const struct schema *s, const char *norm)
     size_t i;
 
     for (i = 0; i < sizeof(coll_defs) / sizeof(coll_defs[0]); i++) {
-        if ((coll_defs[i].flavors & fm) && strcmp(coll_defs[i].name, norm) == 0) {
+        if ((coll_defs[i].flavors & fm) &&
+            strcmp(coll_defs[i].name, norm) == 0) {
             return coll_defs[i].id;
         }
     }
@@ -1441,6 +1442,20 @@ schema_free(struct schema *s)
 
 /* ---- applying DDL ---- */
 
+/* "ALTER TABLE" for DDL_ALTER_TABLE, for messages. */
+static void
+kind_words(enum ddl_kind k, char *out, size_t outlen)
+{
+    size_t i;
+
+    snprintf(out, outlen, "%s", ddl_kind_name(k));
+    for (i = 0; out[i] != '\0'; i++) {
+        if (out[i] == '_') {
+            out[i] = ' ';
+        }
+    }
+}
+
 /* What applying one statement needs besides the tree. */
 struct apply {
     struct schema *s;             /* the history */
@@ -1787,6 +1802,20 @@ build_sequence(struct schema_table *t)
     return 0;
 }
 
+/* Marks <t> unknown: a DDL statement on it could not be applied. */
+static void
+poison(struct schema *s, struct schema_table *t, const char *err)
+{
+    char why[400];
+
+    snprintf(why, sizeof(why), "a DDL statement on it could not be applied "
+                               "(%s)",
+             err);
+    if (table_set_unknown(t, why) == 0) {
+        t->version = ++s->version;
+    }
+}
+
 static int
 apply_create_table(const struct apply *ap)
 {
@@ -1803,16 +1832,15 @@ apply_create_table(const struct apply *ap)
                       "CREATE TABLE %s: no database selected", st->table.name);
     }
     if (st->if_not_exists && !st->or_replace) {
-        struct schema_table **pp = NULL;
+        bool exists;
 
         if (st->temporary) {
-            pp = find_temp_slot(s, ap->ctx->thread_id, db, st->table.name);
+            exists = find_temp_slot(s, ap->ctx->thread_id, db,
+                                    st->table.name) != NULL;
+        } else {
+            exists = find_real(s, db, st->table.name) != NULL;
         }
-        t = pp != NULL ? *pp : NULL;
-        if (!st->temporary) {
-            t = find_real(s, db, st->table.name);
-        }
-        if (t != NULL) {
+        if (exists) {
             return 0; /* IF NOT EXISTS on an existing table: no change */
         }
     }
@@ -1861,7 +1889,14 @@ apply_create_table(const struct apply *ap)
                 return oom(ap);
             }
         } else if (build_columns(ap, t) < 0) {
-            table_free(t);
+            /* Keep the table, unknown, so its rows fail clearly. */
+            table_clear_cols(t);
+            poison(s, t, ap->err);
+            if (st->temporary) {
+                insert_temp(s, t, ap->ctx->thread_id);
+            } else if (insert_real(s, t) < 0) {
+                table_free(t);
+            }
             return -1;
         }
     }
@@ -2222,20 +2257,6 @@ alter_one(const struct apply *ap, struct schema_table *t,
     }
 }
 
-/* Marks <t> unknown with "<what> could not be applied: <err>". */
-static void
-poison(struct schema *s, struct schema_table *t, const char *err)
-{
-    char why[400];
-
-    snprintf(why, sizeof(why), "a DDL statement on it could not be applied "
-                               "(%s)",
-             err);
-    if (table_set_unknown(t, why) == 0) {
-        t->version = ++s->version;
-    }
-}
-
 static int
 apply_alter_table(const struct apply *ap)
 {
@@ -2387,8 +2408,10 @@ apply_database(const struct apply *ap)
     uint16_t coll;
 
     if (db == NULL) {
-        return seterr(ap->err, ap->errlen, "%s: no database selected",
-                      ddl_kind_name(st->kind));
+        char what[32];
+
+        kind_words(st->kind, what, sizeof(what));
+        return seterr(ap->err, ap->errlen, "%s: no database selected", what);
     }
     switch (st->kind) {
     case DDL_CREATE_DATABASE:
@@ -2401,8 +2424,10 @@ apply_database(const struct apply *ap)
         }
         coll = resolve_collation(s, st->charset, st->collate,
                                  ap->ctx->utf8mb4_collation);
-        if (put_db(s, db, strlen(db), coll != 0 ? coll : server_collation(ap)) ==
-            NULL) {
+        if (coll == 0) {
+            coll = server_collation(ap);
+        }
+        if (put_db(s, db, strlen(db), coll) == NULL) {
             return oom(ap);
         }
         break;
@@ -2510,6 +2535,7 @@ schema_apply_query(struct schema *s, const struct schema_query_ctx *ctx,
                    char *err, size_t errlen)
 {
     static const struct schema_query_ctx zero_ctx;
+    char local_err[512];
     struct ddl_opts opts;
     struct apply ap;
     int rc;
@@ -2517,9 +2543,12 @@ schema_apply_query(struct schema *s, const struct schema_query_ctx *ctx,
     if (ctx == NULL) {
         ctx = &zero_ctx;
     }
-    if (err != NULL && errlen > 0) {
-        err[0] = '\0';
+    if (err == NULL || errlen == 0) {
+        /* Reasons still go into the tables this statement marks. */
+        err = local_err;
+        errlen = sizeof(local_err);
     }
+    err[0] = '\0';
     opts.sql_mode = ctx->sql_mode;
     opts.mariadb = s->flavor == SCHEMA_FLAVOR_MARIADB;
     ap.s = s;
@@ -2532,21 +2561,22 @@ schema_apply_query(struct schema *s, const struct schema_query_ctx *ctx,
         *kind = s->stmt.kind;
     }
     if (rc < 0) {
+        char what[32];
+
+        kind_words(s->stmt.kind, what, sizeof(what));
         if (s->stmt.kind == DDL_NONE) {
             seterr(err, errlen, "cannot parse statement: %s (offset %zu)",
                    s->stmt.err, s->stmt.err_off);
         } else if (s->stmt.table.name != NULL) {
             seterr(err, errlen,
                    "cannot parse %s statement on %s%s%s: %s (offset %zu)",
-                   ddl_kind_name(s->stmt.kind),
-                   s->stmt.table.db ? s->stmt.table.db : "",
+                   what, s->stmt.table.db ? s->stmt.table.db : "",
                    s->stmt.table.db ? "." : "", s->stmt.table.name,
                    s->stmt.err, s->stmt.err_off);
             poison_unparsed(&ap);
         } else {
             seterr(err, errlen, "cannot parse %s statement: %s (offset %zu)",
-                   ddl_kind_name(s->stmt.kind), s->stmt.err,
-                   s->stmt.err_off);
+                   what, s->stmt.err, s->stmt.err_off);
         }
         ddl_stmt_free(&s->stmt);
         return -1;
@@ -2695,6 +2725,9 @@ binlog_real_type(unsigned t, const uint16_t *metas, uint32_t i)
         return 0;
     }
     b0 = metas[i] >> 8;
+    if (b0 == 0) {
+        return 0; /* no real type given: any of CHAR, ENUM, SET */
+    }
     /* CHAR longer than 255 bytes folds length bits into this byte. */
     if ((b0 & 0x30) != 0x30) {
         b0 |= 0x30;
@@ -3086,8 +3119,13 @@ schema_load_column(struct schema *s, const struct schema_column_row *row,
     if (t == NULL) {
         return seterr(err, errlen, "out of memory");
     }
-    if (row->ordinal_position == 1 && t->ncols > 0) {
+    if (row->ordinal_position == 1 && (t->ncols > 0 || t->unknown)) {
         table_clear_cols(t); /* the table again: start over */
+        t->unknown = false;
+        free(t->unknown_reason);
+        t->unknown_reason = NULL;
+    } else if (t->unknown) {
+        return 1; /* a column of it could not be read: rows will fail */
     }
     if (row->ordinal_position != t->ncols + 1) {
         return seterr(err, errlen,
@@ -3107,7 +3145,13 @@ schema_load_column(struct schema *s, const struct schema_column_row *row,
             s, (const char *)tp->p, tp->len,
             span_cstr(row->collation_name, coll, sizeof(coll)) ? coll : NULL,
             &c, err, errlen) < 0) {
-        table_set_unknown(t, err);
+        char why[400];
+
+        snprintf(why, sizeof(why), "information_schema column %.*s: %s",
+                 (int)row->column_name.len, (const char *)row->column_name.p,
+                 err != NULL && errlen > 0 ? err : "bad COLUMN_TYPE");
+        table_set_unknown(t, why);
+        t->version = ++s->version;
         return -1;
     }
     c.name = xstrndup((const char *)row->column_name.p, row->column_name.len);

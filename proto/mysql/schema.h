@@ -321,10 +321,12 @@ struct schema_column_row {
 
 /*
  * Each loader returns 0 when the row was taken, 1 when it was ignored (a
- * VIEW, a check clause that is not json_valid(col)), -1 on a bad row with
- * <err> set.  Rows may come in any table order, but the columns of one
- * table in ORDINAL_POSITION order; a table's column 1 arriving again
- * restarts that table's column list.
+ * VIEW, a check clause that is not json_valid(col), the other columns of a
+ * table whose COLUMN_TYPE could not be read), -1 on a bad row with <err>
+ * set; a table with a bad column is marked unknown, so loading may go on.
+ * Rows may come in any table order, but the columns of one table in
+ * ORDINAL_POSITION order; a table's column 1 arriving again restarts that
+ * table's column list.
  */
 int schema_load_database(struct schema *s, struct span name,
                          struct span default_collation, char *err,

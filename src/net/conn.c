@@ -397,6 +397,13 @@ void
 conn_set_cbs(struct conn *c, const struct conn_cbs *cbs)
 {
     c->cbs = *cbs;
+    /* The write callback only when wanted: for TLS filters libevent
+     * defers it, holding a reference until the loop runs it. */
+    if (c->bev != NULL && c->state != CONN_CLOSED) {
+        bufferevent_setcb(c->bev, on_read,
+                          c->cbs.drained != NULL ? on_write : NULL, on_event,
+                          c);
+    }
 }
 
 /* Connects to the next resolved address; fails when none is left. */
@@ -422,7 +429,9 @@ try_next_address(struct conn *c)
             snprintf(c->last_error, sizeof(c->last_error), "out of memory");
             break;
         }
-        bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+        bufferevent_setcb(c->bev, on_read,
+                          c->cbs.drained != NULL ? on_write : NULL, on_event,
+                          c);
         bufferevent_setwatermark(c->bev, EV_READ, 0, CONN_READ_HIGH);
         /* libevent reads 4 KiB per callback by default: too little for
          * a binlog stream of hundreds of MB/s. */
@@ -615,7 +624,8 @@ conn_start_tls(struct conn *c, const struct conn_tls_opts *o, char *err,
      * from the loop, not from inside this call. */
     enter(c);
     c->defer_errors = true;
-    bufferevent_setcb(filter, on_read, on_write, on_event, c);
+    bufferevent_setcb(filter, on_read, c->cbs.drained != NULL ? on_write : NULL,
+                      on_event, c);
     bufferevent_setwatermark(filter, EV_READ, 0, CONN_READ_HIGH);
     if (c->read_timeout_ms != 0) {
         tv.tv_sec = c->read_timeout_ms / 1000;

@@ -1150,9 +1150,9 @@ myconn_destroy(struct myconn *c)
     uint8_t quit = MYSQL_COM_QUIT;
 
     if (c->conn != NULL) {
-        if (c->state == MYCONN_READY) {
+        if (c->state == MYCONN_READY && !conn_is_tls(c->conn)) {
             /* Say goodbye so the server does not log an aborted
-             * connection; best effort. */
+             * connection; best effort (plain TCP can be flushed now). */
             pbuf_reset(&c->out);
             mysql_packet_encode(&c->out, 0, &quit, 1);
             if (!c->out.failed &&

@@ -1,24 +1,23 @@
 /*
- * mysql.c - the MySQL/MariaDB binlog source (see mysql.h).
+ * mysql.c - the MySQL/MariaDB binlog source: decoding the stream (see
+ * mysql.h; mysql_start.c opens the connection and starts the dump).
  *
- * Start-up is a chain of queries on one connection, one state each:
+ *   packet -> binlog_event_decode() -> handle_event()
+ *     TABLE_MAP   kept by table id, columns from row metadata or history
+ *     rows        binlog_rows_next() per row -> on_row
+ *     QUERY       BEGIN/COMMIT bound transactions; DDL goes through the
+ *                 schema history, then on_ddl
+ *     XID, ...    transaction end -> on_commit, resume point moves
  *
- *   CONNECTING -> VARS -> ROW_METADATA -> MASTER_STATUS -> SCHEMATA ->
- *   COLUMNS -> SETUP (session variables, one per query) -> REGISTER ->
- *   STREAMING -> DONE | FAILED
- *
- * A lost connection while streaming goes to BACKOFF, then back to
- * CONNECTING with the start point moved to the last transaction boundary;
- * rows of the interrupted transaction that were already delivered are
- * skipped on replay.  Server errors that retrying cannot fix (auth,
- * privileges, purged binlog, bad checksum) fail at once with one line
- * naming the cause and the fix.
+ * Nothing is skipped silently: an event that cannot be decoded fails the
+ * source with its type and position; a table whose definition is not known
+ * is stopped (on_table_error) while the others go on.
  */
-#include "src/source/mysql.h"
+#include "src/source/mysql_int.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,133 +25,24 @@
 
 #include <event2/event.h>
 
-#include "proto/mysql/binlog.h"
-#include "proto/mysql/gtid.h"
 #include "proto/mysql/jsonb.h"
 #include "proto/mysql/packet.h"
-#include "proto/mysql/qstatus.h"
 #include "proto/mysql/replication.h"
-#include "proto/mysql/rows.h"
-#include "proto/mysql/schema.h"
+#include "proto/mysql/qstatus.h"
 #include "src/core/log.h"
-#include "src/core/url.h"
-#include "src/source/myconn.h"
-
-#define MYSRC_STATES(X) \
-    X(INIT)             \
-    X(CONNECTING)       \
-    X(VARS)             \
-    X(ROW_METADATA)     \
-    X(MASTER_STATUS)    \
-    X(SCHEMATA)         \
-    X(COLUMNS)          \
-    X(SETUP)            \
-    X(REGISTER)         \
-    X(STREAMING)        \
-    X(BACKOFF)          \
-    X(DONE)             \
-    X(FAILED)
-
-enum mysrc_state {
-#define X(s) MYSRC_##s,
-    MYSRC_STATES(X)
-#undef X
-    MYSRC_STATE_COUNT /* sentinel */
-};
-
 static const char *const mysrc_state_names[] = {
 #define X(s) #s,
     MYSRC_STATES(X)
 #undef X
 };
 
-static const char *
+const char *
 mysrc_state_name(enum mysrc_state s)
 {
     return (unsigned)s < MYSRC_STATE_COUNT ? mysrc_state_names[s] : "?";
 }
 
-/* Backoff between reconnects: BACKOFF_MIN_MS doubling to BACKOFF_MAX_MS. */
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
-/* Default heartbeat period asked of the server while streaming. */
-#define DEFAULT_HEARTBEAT_MS 1000
-/* Default reconnect attempts after a lost stream. */
-#define DEFAULT_MAX_RETRIES 20
-/* Table map cache buckets (table ids hash here). */
-#define TM_BUCKETS 256
-/* ENUM/SET member views per table map from optional metadata. */
-#define TM_MAX_ENUM_VALUES 65536
-
-/* A TABLE_MAP kept until the rows events that use it. */
-struct tm_entry {
-    uint64_t table_id;              /* key */
-    uint8_t *body;                  /* owned copy of the event body */
-    size_t body_len;                /* bytes at body */
-    struct binlog_table_map tm;     /* views into body */
-    struct mysql_column *cols;      /* owned, tm.column_count entries */
-    struct span *enum_store;        /* owned ENUM/SET member views */
-    char *db;                       /* owned NUL-terminated db name */
-    char *table;                    /* owned NUL-terminated table name */
-    uint64_t schema_version;        /* history version cols were built at */
-    bool failed;                    /* rows of this table are refused */
-    char *error;                    /* why (owned), when failed */
-    struct tm_entry *next;          /* hash chain */
-};
-
-struct mysrc {
-    struct event_base *base;        /* the loop (borrowed) */
-    struct evdns_base *dns;         /* resolver (borrowed), may be NULL */
-    struct url url;                 /* parsed source URL (owned) */
-    struct mysrc_opts opts;         /* copy; strings below are owned */
-    struct mysrc_cbs cbs;           /* consumer callbacks */
-    void *arg;                      /* consumer argument */
-    char ctx[160];                  /* log prefix */
-    enum mysrc_state state;         /* where start-up or streaming is */
-    struct myconn *conn;            /* current connection, or NULL */
-    unsigned step;                  /* index within SETUP / schema steps */
-    bool mariadb;                   /* server flavor */
-    bool row_metadata_full;         /* binlog_row_metadata=FULL */
-    bool streamed;                  /* reached STREAMING at least once */
-    unsigned retries;               /* reconnects since the last event */
-    unsigned backoff_ms;            /* next backoff */
-    struct event *timer;            /* backoff timer */
-    char checksum[16];              /* @@global.binlog_checksum */
-    struct gtid_set start_gtids;    /* MYSRC_START_GTID parsed */
-
-    /* positions */
-    char *file;                     /* current binlog file (owned) */
-    uint64_t pos;                   /* end of the last event */
-    char *commit_file;              /* last transaction boundary (owned) */
-    uint64_t commit_pos;            /* its position */
-    char *end_file;                 /* until_now: end file (owned) */
-    uint64_t end_pos;               /* until_now: end position */
-    struct pbuf gtid;               /* current transaction's GTID text */
-    bool in_trx;                    /* between BEGIN and its end */
-    bool standalone;                /* MariaDB GTID without BEGIN */
-    uint64_t rows_in_trx;           /* rows delivered in the current trx */
-    uint64_t skip_rows;             /* rows to skip after a reconnect */
-    uint64_t rows_delivered;        /* total */
-
-    /* decoding */
-    struct binlog_decoder dec;      /* event decoder */
-    struct schema *schema;          /* history */
-    struct tm_entry *tms[TM_BUCKETS]; /* table maps by id */
-    char **stopped;                 /* "db.table" of stopped tables (owned) */
-    size_t n_stopped;               /* entries in stopped */
-    struct mysql_value *before;     /* row image scratch */
-    struct mysql_value *after;      /* row image scratch */
-    size_t nvals;                   /* entries in before/after */
-    struct pbuf scratch;            /* command encoding, misc */
-    char errbuf[512];               /* failure reason */
-};
-
-static void mysrc_fail(struct mysrc *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void start_connect(struct mysrc *s);
-static void next_query(struct mysrc *s);
-
-static void
+void
 mysrc_set_state(struct mysrc *s, enum mysrc_state st, const char *why)
 {
     clog(LOG_DEBUG, s->ctx, "source %s -> %s (%s)", mysrc_state_name(s->state),
@@ -172,8 +62,8 @@ xstrndup(const void *p, size_t n)
     return r;
 }
 
-static void
-set_str(char **dst, const void *p, size_t n)
+void
+mysrc_set_str(char **dst, const void *p, size_t n)
 {
     char *v = xstrndup(p, n);
 
@@ -200,8 +90,8 @@ tm_entry_free(struct tm_entry *e)
     free(e);
 }
 
-static void
-tm_clear(struct mysrc *s)
+void
+mysrc_tm_clear(struct mysrc *s)
 {
     size_t i;
 
@@ -408,8 +298,8 @@ handle_table_map(struct mysrc *s, const struct binlog_event *ev)
                    reason ? reason : proto_err_name(rc));
         return -1;
     }
-    set_str(&e->db, e->tm.db.p, e->tm.db.len);
-    set_str(&e->table, e->tm.table.p, e->tm.table.len);
+    mysrc_set_str(&e->db, e->tm.db.p, e->tm.db.len);
+    mysrc_set_str(&e->table, e->tm.table.p, e->tm.table.len);
     if (e->tm.column_count > s->nvals) {
         size_t n = e->tm.column_count;
         struct mysql_value *b = realloc(s->before, n * sizeof(*b));
@@ -497,7 +387,7 @@ trx_end(struct mysrc *s, const struct binlog_header *h)
     s->standalone = false;
     s->rows_in_trx = 0;
     s->skip_rows = 0;
-    set_str(&s->commit_file, p.file, strlen(p.file));
+    mysrc_set_str(&s->commit_file, p.file, strlen(p.file));
     s->commit_pos = s->pos;
     s->retries = 0;
     if (s->cbs.on_commit != NULL && s->cbs.on_commit(s->arg, &p) != 0) {
@@ -755,11 +645,11 @@ handle_event(struct mysrc *s, const struct binlog_event *ev, bool inner)
     }
     switch (ev->type) {
     case BINLOG_ROTATE:
-        set_str(&s->file, ev->u.rotate.next_file.p,
+        mysrc_set_str(&s->file, ev->u.rotate.next_file.p,
                 ev->u.rotate.next_file.len);
         s->pos = ev->u.rotate.pos;
         if (!s->in_trx) {
-            set_str(&s->commit_file, s->file, strlen(s->file));
+            mysrc_set_str(&s->commit_file, s->file, strlen(s->file));
             s->commit_pos = s->pos;
         }
         return 0;
@@ -767,7 +657,7 @@ handle_event(struct mysrc *s, const struct binlog_event *ev, bool inner)
         /* A new file may come from a server of another version: table
          * ids restart. */
         if (!(h->flags & BINLOG_F_ARTIFICIAL) && h->log_pos != 0) {
-            tm_clear(s);
+            mysrc_tm_clear(s);
         }
         return 0;
     case BINLOG_MARIA_GTID:
@@ -853,8 +743,8 @@ handle_event(struct mysrc *s, const struct binlog_event *ev, bool inner)
 
 /* One stream packet: 0x00 + event, an ERR, or the EOF of a non-blocking
  * dump. */
-static void
-on_packet(struct myconn *c, const uint8_t *p, size_t len, void *arg)
+void
+mysrc_on_packet(struct myconn *c, const uint8_t *p, size_t len, void *arg)
 {
     struct mysrc *s = arg;
     struct binlog_event ev;
@@ -940,10 +830,8 @@ on_packet(struct myconn *c, const uint8_t *p, size_t len, void *arg)
     }
 }
 
-/* ---- failure, backoff, reconnect ---- */
-
-static void
-drop_conn(struct mysrc *s)
+void
+mysrc_drop_conn(struct mysrc *s)
 {
     if (s->conn != NULL) {
         myconn_free(s->conn);    /* deferred when inside its callback */
@@ -951,7 +839,7 @@ drop_conn(struct mysrc *s)
     }
 }
 
-static void
+void
 mysrc_fail(struct mysrc *s, const char *fmt, ...)
 {
     va_list ap;
@@ -963,621 +851,12 @@ mysrc_fail(struct mysrc *s, const char *fmt, ...)
     vsnprintf(s->errbuf, sizeof(s->errbuf), fmt, ap);
     va_end(ap);
     mysrc_set_state(s, MYSRC_FAILED, s->errbuf);
-    drop_conn(s);
+    mysrc_drop_conn(s);
     if (s->timer != NULL) {
         event_del(s->timer);
     }
     if (s->cbs.on_end != NULL) {
         s->cbs.on_end(s->arg, s->errbuf);
-    }
-}
-
-static void
-on_backoff(evutil_socket_t fd, short what, void *arg)
-{
-    struct mysrc *s = arg;
-
-    (void)fd;
-    (void)what;
-    if (s->state == MYSRC_BACKOFF) {
-        start_connect(s);
-    }
-}
-
-/* The connection died.  Before streaming ever worked, that is the answer
- * (wrong host, password...): fail.  Afterwards, retry with backoff. */
-static void
-on_conn_error(struct myconn *c, const char *err, void *arg)
-{
-    struct mysrc *s = arg;
-    struct timeval tv;
-
-    (void)c;
-    drop_conn(s);               /* freed after this callback returns */
-    if (s->state == MYSRC_DONE || s->state == MYSRC_FAILED) {
-        return;
-    }
-    if (!s->streamed || s->retries >= s->opts.max_retries) {
-        if (s->streamed) {
-            mysrc_fail(s, "%s (gave up after %u reconnects)", err,
-                       s->retries);
-        } else {
-            mysrc_fail(s, "%s", err);
-        }
-        return;
-    }
-    s->retries++;
-    clog(LOG_WARN, s->ctx, "lost the source: %s; reconnecting in %u ms "
-         "(attempt %u of %u) to resume at %s:%" PRIu64, err, s->backoff_ms,
-         s->retries, s->opts.max_retries,
-         s->commit_file ? s->commit_file : "start", s->commit_pos);
-    mysrc_set_state(s, MYSRC_BACKOFF, err);
-    tv.tv_sec = s->backoff_ms / 1000;
-    tv.tv_usec = (s->backoff_ms % 1000) * 1000;
-    s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
-                    s->backoff_ms * 2;
-    evtimer_add(s->timer, &tv);
-}
-
-/* ---- the start-up query chain ---- */
-
-static const char *
-cell(const struct myresult *r, size_t row, unsigned col, char *buf,
-     size_t buflen)
-{
-    const struct span *v;
-
-    if (r == NULL || row >= r->nrows || col >= r->ncols ||
-        r->nulls[row * r->ncols + col]) {
-        return NULL;
-    }
-    v = &r->cells[row * r->ncols + col];
-    snprintf(buf, buflen, "%.*s", (int)v->len, v->p ? (const char *)v->p : "");
-    return buf;
-}
-
-static struct span
-cell_span(const struct myresult *r, size_t row, unsigned col)
-{
-    struct span none = {NULL, 0};
-
-    if (row >= r->nrows || col >= r->ncols || r->nulls[row * r->ncols + col]) {
-        return none;
-    }
-    return r->cells[row * r->ncols + col];
-}
-
-static void
-on_vars(struct myconn *c, const struct myresult *r, const char *err,
-        void *arg)
-{
-    struct mysrc *s = arg;
-    char v[128], fmt[64], img[64];
-    long lctn;
-
-    (void)c;
-    if (err != NULL || r == NULL || r->nrows != 1 || r->ncols < 8) {
-        mysrc_fail(s, "cannot read the source's settings: %s",
-                   err ? err : "unexpected result");
-        return;
-    }
-    if (cell(r, 0, 2, v, sizeof(v)) == NULL || strcmp(v, "1") != 0) {
-        mysrc_fail(s, "binary logging is disabled on the source (log_bin="
-                   "OFF) — start it with log_bin=ON, binlog_format=ROW and "
-                   "a server_id, then restart the server");
-        return;
-    }
-    if (cell(r, 0, 3, fmt, sizeof(fmt)) == NULL ||
-        strcasecmp(fmt, "ROW") != 0) {
-        mysrc_fail(s, "the source writes binlog_format=%s; tandem decodes "
-                   "rows only — SET GLOBAL binlog_format='ROW' (and in the "
-                   "server config), then restart the writers' sessions",
-                   fmt[0] ? fmt : "?");
-        return;
-    }
-    if (cell(r, 0, 4, img, sizeof(img)) != NULL &&
-        strcasecmp(img, "FULL") != 0) {
-        clog(LOG_WARN, s->ctx, "the source writes binlog_row_image=%s: "
-             "row changes carry only some columns; set binlog_row_image="
-             "FULL for complete before/after images", img);
-    }
-    if (cell(r, 0, 5, s->checksum, sizeof(s->checksum)) == NULL) {
-        s->checksum[0] = '\0';
-    }
-    lctn = cell(r, 0, 6, v, sizeof(v)) ? strtol(v, NULL, 10) : 0;
-    s->mariadb = myconn_is_mariadb(s->conn);
-    if (s->opts.start == MYSRC_START_GTID &&
-        s->start_gtids.mariadb != s->mariadb &&
-        (s->start_gtids.n_doms + s->start_gtids.n_sids) > 0) {
-        mysrc_fail(s, "--from-gtid %s is a %s GTID but the source is %s — "
-                   "give a %s", s->opts.start_gtid,
-                   s->start_gtids.mariadb ? "MariaDB" : "MySQL",
-                   s->mariadb ? "MariaDB" : "MySQL",
-                   s->mariadb ? "domain-server-seq list such as 0-1-100" :
-                   "uuid:interval set such as 3e11fa47-...:1-100");
-        return;
-    }
-    if (s->schema == NULL) {
-        const char *ver = myconn_server_version(s->conn);
-        enum schema_flavor fl = s->mariadb ? SCHEMA_FLAVOR_MARIADB :
-                                strncmp(ver, "5.", 2) == 0 ?
-                                SCHEMA_FLAVOR_MYSQL57 : SCHEMA_FLAVOR_MYSQL;
-
-        s->schema = schema_new(fl, (int)lctn);
-        if (s->schema == NULL) {
-            mysrc_fail(s, "out of memory");
-            return;
-        }
-    }
-    if (cell(r, 0, 7, v, sizeof(v)) != NULL) {
-        uint16_t id = schema_collation_id(s->schema, v);
-
-        if (id != 0) {
-            schema_set_server_collation(s->schema, id);
-        }
-    }
-    clog(LOG_INFO, s->ctx, "source %s, binlog_format=%s binlog_row_image=%s "
-         "binlog_checksum=%s", myconn_server_version(s->conn), fmt, img,
-         s->checksum);
-    mysrc_set_state(s, MYSRC_ROW_METADATA, "settings checked");
-    next_query(s);
-}
-
-static void
-on_row_metadata(struct myconn *c, const struct myresult *r, const char *err,
-                void *arg)
-{
-    struct mysrc *s = arg;
-    char v[32];
-
-    (void)c;
-    /* Servers before MySQL 8.0.1 / MariaDB 10.5 have no such variable. */
-    s->row_metadata_full = err == NULL && cell(r, 0, 0, v, sizeof(v)) &&
-                           strcasecmp(v, "FULL") == 0;
-    mysrc_set_state(s, MYSRC_MASTER_STATUS, "row metadata known");
-    next_query(s);
-}
-
-static void
-on_master_status(struct myconn *c, const struct myresult *r, const char *err,
-                 void *arg)
-{
-    struct mysrc *s = arg;
-    char f[256], p[32];
-
-    (void)c;
-    if (err != NULL) {
-        if (strncmp(err, "1227", 4) == 0 || strncmp(err, "1045", 4) == 0) {
-            mysrc_fail(s, "the source account cannot read the binlog "
-                       "position: %s — GRANT REPLICATION CLIENT ON *.* TO "
-                       "'%s' (MariaDB: BINLOG MONITOR)", err, s->url.user);
-        } else {
-            mysrc_fail(s, "SHOW MASTER STATUS failed: %s", err);
-        }
-        return;
-    }
-    if (r == NULL || r->nrows == 0 || cell(r, 0, 0, f, sizeof(f)) == NULL ||
-        cell(r, 0, 1, p, sizeof(p)) == NULL) {
-        mysrc_fail(s, "binary logging is disabled on the source (SHOW "
-                   "MASTER STATUS is empty) — start it with log_bin=ON and "
-                   "binlog_format=ROW, then restart the server");
-        return;
-    }
-    set_str(&s->end_file, f, strlen(f));
-    s->end_pos = strtoull(p, NULL, 10);
-    if (s->opts.start == MYSRC_START_NOW) {
-        set_str(&s->commit_file, f, strlen(f));
-        s->commit_pos = s->end_pos;
-    }
-    clog(LOG_INFO, s->ctx, "source binlog is at %s:%" PRIu64, f, s->end_pos);
-    mysrc_set_state(s, MYSRC_SCHEMATA, "position read");
-    s->step = 0;
-    next_query(s);
-}
-
-/* The schema queries, in order; each row goes to load_row(). */
-enum schema_step {
-    SS_GIPK = 0,        /* MySQL 8.0.30+: show generated invisible PKs */
-    SS_COLLATIONS,
-    SS_CHARSETS,
-    SS_SCHEMATA,
-    SS_TABLES,
-    SS_COLUMNS,
-    SS_VERSIONING,      /* MariaDB only */
-    SS_JSON_CHECKS,     /* MariaDB only */
-    SS_FUNC_INDEXES,    /* MySQL only */
-    SS_COUNT            /* sentinel */
-};
-
-static const char *
-schema_step_sql(const struct mysrc *s, unsigned step)
-{
-    switch (step) {
-    case SS_GIPK:
-        return s->mariadb ? NULL : "SET SESSION show_gipk_in_create_table_"
-                                   "and_information_schema = ON";
-    case SS_COLLATIONS:
-        return s->mariadb ? SCHEMA_SQL_MARIADB_COLLATIONS :
-                            SCHEMA_SQL_COLLATIONS;
-    case SS_CHARSETS:
-        return SCHEMA_SQL_CHARSETS;
-    case SS_SCHEMATA:
-        return SCHEMA_SQL_SCHEMATA;
-    case SS_TABLES:
-        return SCHEMA_SQL_TABLES;
-    case SS_COLUMNS:
-        return SCHEMA_SQL_COLUMNS SCHEMA_SQL_COLUMNS_ORDER;
-    case SS_VERSIONING:
-        return s->mariadb ? SCHEMA_SQL_MARIADB_IMPLICIT_VERSIONING : NULL;
-    case SS_JSON_CHECKS:
-        return s->mariadb ? SCHEMA_SQL_MARIADB_JSON_CHECKS : NULL;
-    case SS_FUNC_INDEXES:
-        return s->mariadb ? NULL : SCHEMA_SQL_MYSQL_FUNCTIONAL_INDEXES;
-    default:
-        return NULL;
-    }
-}
-
-/* Steps whose failure is not fatal (older servers lack the table or the
- * variable). */
-static bool
-schema_step_optional(unsigned step)
-{
-    return step == SS_GIPK || step == SS_COLLATIONS ||
-           step == SS_VERSIONING || step == SS_JSON_CHECKS ||
-           step == SS_FUNC_INDEXES;
-}
-
-static int
-load_row(struct mysrc *s, unsigned step, const struct myresult *r, size_t i,
-         char *err, size_t errlen)
-{
-    struct schema_column_row cr;
-    char a[256], b[256];
-
-    switch (step) {
-    case SS_COLLATIONS:
-        if (cell(r, i, 0, a, sizeof(a)) && cell(r, i, 1, b, sizeof(b))) {
-            return schema_add_collation(s->schema, b,
-                                        (uint16_t)strtoul(a, NULL, 10));
-        }
-        return 0;
-    case SS_CHARSETS:
-        if (cell(r, i, 0, a, sizeof(a)) && cell(r, i, 1, b, sizeof(b))) {
-            uint16_t id = schema_collation_id(s->schema, b);
-
-            if (id != 0) {
-                return schema_set_charset_collation(s->schema, a, id);
-            }
-        }
-        return 0;
-    case SS_SCHEMATA:
-        return schema_load_database(s->schema, cell_span(r, i, 0),
-                                    cell_span(r, i, 1), err, errlen);
-    case SS_TABLES:
-        return schema_load_table(s->schema, cell_span(r, i, 0),
-                                 cell_span(r, i, 1), cell_span(r, i, 2),
-                                 cell_span(r, i, 3), err, errlen);
-    case SS_COLUMNS:
-        memset(&cr, 0, sizeof(cr));
-        cr.table_schema = cell_span(r, i, 0);
-        cr.table_name = cell_span(r, i, 1);
-        cr.column_name = cell_span(r, i, 2);
-        cr.ordinal_position = cell(r, i, 3, a, sizeof(a)) ?
-                              (uint32_t)strtoul(a, NULL, 10) : 0;
-        cr.data_type = cell_span(r, i, 4);
-        cr.column_type = cell_span(r, i, 5);
-        cr.character_set_name = cell_span(r, i, 6);
-        cr.collation_name = cell_span(r, i, 7);
-        cr.is_nullable = cell_span(r, i, 8);
-        cr.column_key = cell_span(r, i, 9);
-        return schema_load_column(s->schema, &cr, err, errlen);
-    case SS_VERSIONING:
-        return schema_load_implicit_versioning(s->schema, cell_span(r, i, 0),
-                                               cell_span(r, i, 1), err,
-                                               errlen);
-    case SS_JSON_CHECKS:
-        return schema_load_json_check(s->schema, cell_span(r, i, 0),
-                                      cell_span(r, i, 1), cell_span(r, i, 2),
-                                      err, errlen);
-    case SS_FUNC_INDEXES:
-        return schema_load_functional_index(s->schema, cell_span(r, i, 0),
-                                            cell_span(r, i, 1), err, errlen);
-    default:
-        return 0;
-    }
-}
-
-static void
-on_schema_step(struct myconn *c, const struct myresult *r, const char *err,
-               void *arg)
-{
-    struct mysrc *s = arg;
-    char why[300];
-    size_t i;
-
-    (void)c;
-    if (err != NULL && !schema_step_optional(s->step)) {
-        mysrc_fail(s, "cannot read table definitions from the source: %s — "
-                   "the account needs SELECT on the replicated tables", err);
-        return;
-    }
-    for (i = 0; err == NULL && r != NULL && i < r->nrows; i++) {
-        why[0] = '\0';
-        if (load_row(s, s->step, r, i, why, sizeof(why)) < 0) {
-            clog(LOG_WARN, s->ctx, "table definition not understood: %s — "
-                 "rows of that table will stop unless the binlog carries "
-                 "row metadata", why[0] ? why : "out of memory");
-        }
-    }
-    s->step++;
-    next_query(s);
-}
-
-/* Session variables a dump connection needs, one statement per step;
- * fills buf and returns it, or NULL after the last. */
-static const char *
-setup_sql(struct mysrc *s, unsigned step, char *buf, size_t buflen)
-{
-    unsigned hb = s->opts.heartbeat_ms ? s->opts.heartbeat_ms :
-                  DEFAULT_HEARTBEAT_MS;
-    bool gtid_start = s->opts.start == MYSRC_START_GTID &&
-                      s->commit_file == NULL;
-
-    switch (step) {
-    case 0:
-        /* Have the server send (and us verify) the checksums the binlog
-         * was written with. */
-        return "SET @master_binlog_checksum = @@global.binlog_checksum";
-    case 1:
-        snprintf(buf, buflen, "SET @master_heartbeat_period = %llu",
-                 (unsigned long long)hb * 1000000ull);
-        return buf;
-    case 2:
-        if (!s->mariadb) {
-            return "";
-        }
-        snprintf(buf, buflen, "SET @mariadb_slave_capability = %d",
-                 MARIADB_SLAVE_CAPABILITY_GTID);
-        return buf;
-    case 3: {
-        struct pbuf g = {0};
-
-        if (!s->mariadb || !gtid_start) {
-            return "";
-        }
-        gtid_set_format(&s->start_gtids, &g);
-        snprintf(buf, buflen, "SET @slave_connect_state = '%.*s'",
-                 (int)g.len, g.data ? (const char *)g.data : "");
-        pbuf_free(&g);
-        return buf;
-    }
-    case 4:
-        return s->mariadb && gtid_start ?
-               "SET @slave_gtid_strict_mode = 0" : "";
-    case 5:
-        return s->mariadb && gtid_start ?
-               "SET @slave_gtid_ignore_duplicates = 0" : "";
-    default:
-        return NULL;
-    }
-}
-
-static void
-on_setup(struct myconn *c, const struct myresult *r, const char *err,
-         void *arg)
-{
-    struct mysrc *s = arg;
-
-    (void)c;
-    (void)r;
-    if (err != NULL) {
-        mysrc_fail(s, "cannot prepare the binlog dump session: %s", err);
-        return;
-    }
-    s->step++;
-    next_query(s);
-}
-
-static void
-start_dump(struct mysrc *s)
-{
-    uint16_t flags = s->opts.until_now ? BINLOG_DUMP_NON_BLOCK : 0;
-    const char *file;
-    uint64_t pos;
-
-    pbuf_reset(&s->scratch);
-    binlog_decoder_free(&s->dec);
-    memset(&s->dec, 0, sizeof(s->dec));
-    if (strcasecmp(s->checksum, "CRC32") == 0) {
-        binlog_decoder_set_checksum(&s->dec, BINLOG_CHECKSUM_CRC32);
-    }
-    tm_clear(s);
-    s->in_trx = false;
-    s->standalone = false;
-    pbuf_reset(&s->gtid);
-    s->skip_rows = s->rows_in_trx;
-    s->rows_in_trx = 0;
-
-    if (s->commit_file != NULL) {
-        file = s->commit_file;
-        pos = s->commit_pos;
-    } else if (s->opts.start == MYSRC_START_FILE_POS) {
-        file = s->opts.start_file;
-        pos = s->opts.start_pos;
-    } else {
-        file = "";
-        pos = 4;
-    }
-    if (s->commit_file == NULL && s->opts.start == MYSRC_START_GTID &&
-        !s->mariadb) {
-        repl_encode_binlog_dump_gtid(&s->scratch, s->opts.server_id, flags,
-                                     "", 4, &s->start_gtids);
-        clog(LOG_INFO, s->ctx, "streaming from GTID set %s",
-             s->opts.start_gtid);
-    } else {
-        if (pos > UINT32_MAX) {
-            mysrc_fail(s, "binlog position %" PRIu64 " is beyond 4 GiB: "
-                       "start from a GTID instead", pos);
-            return;
-        }
-        repl_encode_binlog_dump(&s->scratch, s->opts.server_id, flags, file,
-                                (uint32_t)pos);
-        if (file[0] != '\0') {
-            set_str(&s->file, file, strlen(file));
-            s->pos = pos;
-            if (s->commit_file == NULL) {
-                set_str(&s->commit_file, file, strlen(file));
-                s->commit_pos = pos;
-            }
-            clog(LOG_INFO, s->ctx, "streaming from %s:%" PRIu64 "%s", file,
-                 pos, s->skip_rows ? " (replaying a partial transaction)" :
-                 "");
-        } else {
-            clog(LOG_INFO, s->ctx, "streaming from GTID position %s",
-                 s->opts.start_gtid);
-        }
-    }
-    if (s->scratch.failed) {
-        mysrc_fail(s, "out of memory");
-        return;
-    }
-    mysrc_set_state(s, MYSRC_STREAMING, "dump sent");
-    s->streamed = true;
-    s->backoff_ms = BACKOFF_MIN_MS;
-    if (!s->opts.until_now) {
-        unsigned hb = s->opts.heartbeat_ms ? s->opts.heartbeat_ms :
-                      DEFAULT_HEARTBEAT_MS;
-
-        /* Three missed heartbeats mean the link is dead. */
-        myconn_set_io_timeout(s->conn, hb * 3 + 2000);
-    } else {
-        myconn_set_io_timeout(s->conn, 60000);
-    }
-    if (myconn_stream(s->conn, s->scratch.data, s->scratch.len, on_packet,
-                      s) != 0) {
-        mysrc_fail(s, "cannot start the binlog dump: connection not ready");
-    }
-}
-
-static void
-on_register(struct myconn *c, const struct myresult *r, const char *err,
-            void *arg)
-{
-    struct mysrc *s = arg;
-
-    (void)c;
-    (void)r;
-    if (err != NULL) {
-        if (strncmp(err, "1227", 4) == 0 || strncmp(err, "1045", 4) == 0) {
-            mysrc_fail(s, "the source refused to register tandem as a "
-                       "replica: %s — GRANT REPLICATION SLAVE ON *.* TO "
-                       "'%s'", err, s->url.user);
-        } else {
-            mysrc_fail(s, "COM_REGISTER_SLAVE failed: %s", err);
-        }
-        return;
-    }
-    start_dump(s);
-}
-
-/* Issues the query (or command) of the current state and step. */
-static void
-next_query(struct mysrc *s)
-{
-    char buf[1024];
-    const char *sql;
-    int rc = 0;
-
-    switch (s->state) {
-    case MYSRC_VARS:
-        rc = myconn_query(s->conn, "SELECT @@version, @@server_id, @@log_bin,"
-                          " @@binlog_format, @@binlog_row_image, "
-                          "@@global.binlog_checksum, @@lower_case_table_names,"
-                          " @@collation_server", on_vars, s);
-        break;
-    case MYSRC_ROW_METADATA:
-        rc = myconn_query(s->conn, "SELECT @@binlog_row_metadata",
-                          on_row_metadata, s);
-        break;
-    case MYSRC_MASTER_STATUS:
-        rc = myconn_query(s->conn, "SHOW MASTER STATUS", on_master_status, s);
-        break;
-    case MYSRC_SCHEMATA:
-        while (s->step < SS_COUNT &&
-               (sql = schema_step_sql(s, s->step)) == NULL) {
-            s->step++;
-        }
-        if (s->step < SS_COUNT) {
-            rc = myconn_query(s->conn, sql, on_schema_step, s);
-            break;
-        }
-        mysrc_set_state(s, MYSRC_SETUP, "table definitions loaded");
-        s->step = 0;
-        /* fallthrough */
-    case MYSRC_SETUP:
-        while ((sql = setup_sql(s, s->step, buf, sizeof(buf))) != NULL &&
-               sql[0] == '\0') {
-            s->step++;
-        }
-        if (sql != NULL) {
-            rc = myconn_query(s->conn, sql, on_setup, s);
-            break;
-        }
-        mysrc_set_state(s, MYSRC_REGISTER, "session ready");
-        pbuf_reset(&s->scratch);
-        repl_encode_register_slave(&s->scratch, s->opts.server_id, "tandem",
-                                   "", "", 0);
-        rc = myconn_command(s->conn, s->scratch.data, s->scratch.len,
-                            on_register, s);
-        break;
-    default:
-        return;
-    }
-    if (rc != 0) {
-        mysrc_fail(s, "internal error: connection busy in state %s",
-                   mysrc_state_name(s->state));
-    }
-}
-
-static void
-on_ready(struct myconn *c, void *arg)
-{
-    struct mysrc *s = arg;
-
-    (void)c;
-    s->step = 0;
-    /* A reconnect keeps what it learned: the history is already at the
-     * resume point. */
-    mysrc_set_state(s, s->schema != NULL ? MYSRC_SETUP : MYSRC_VARS,
-                    "connected");
-    next_query(s);
-}
-
-static void
-start_connect(struct mysrc *s)
-{
-    struct myconn_opts o;
-
-    memset(&o, 0, sizeof(o));
-    o.host = s->url.host;
-    o.port = s->url.port;
-    o.user = s->url.user;
-    o.password = s->url.password;
-    o.db = NULL;
-    o.tls = (int)s->url.tls;
-    o.ca_file = s->url.ca_file;
-    o.connect_timeout_ms = 10000;
-    o.log_ctx = s->ctx;
-    s->conn = myconn_new(s->base, s->dns, &o);
-    if (s->conn == NULL) {
-        mysrc_fail(s, "out of memory");
-        return;
-    }
-    mysrc_set_state(s, MYSRC_CONNECTING, "connect");
-    if (myconn_connect(s->conn, on_ready, on_conn_error, s) != 0) {
-        mysrc_fail(s, "cannot start connecting to %s:%u", s->url.host,
-                   s->url.port);
     }
 }
 
@@ -1635,7 +914,7 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
             mysrc_free(s);
             return NULL;
         }
-        set_str((char **)&s->opts.start_file, opts->start_file,
+        mysrc_set_str((char **)&s->opts.start_file, opts->start_file,
                 strlen(opts->start_file));
         if (opts->start_pos < 4) {
             s->opts.start_pos = 4;
@@ -1649,10 +928,10 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
             mysrc_free(s);
             return NULL;
         }
-        set_str((char **)&s->opts.start_gtid, opts->start_gtid,
+        mysrc_set_str((char **)&s->opts.start_gtid, opts->start_gtid,
                 strlen(opts->start_gtid));
     }
-    s->timer = evtimer_new(base, on_backoff, s);
+    s->timer = evtimer_new(base, mysrc_on_backoff, s);
     if (s->timer == NULL) {
         snprintf(err, errlen, "out of memory");
         mysrc_free(s);
@@ -1668,7 +947,7 @@ mysrc_start(struct mysrc *s, char *err, size_t errlen)
         snprintf(err, errlen, "source already started");
         return -1;
     }
-    start_connect(s);
+    mysrc_start_connect(s);
     return 0;
 }
 
@@ -1679,7 +958,7 @@ mysrc_stop(struct mysrc *s)
         return;
     }
     mysrc_set_state(s, MYSRC_DONE, "stop requested");
-    drop_conn(s);
+    mysrc_drop_conn(s);
     if (s->timer != NULL) {
         event_del(s->timer);
     }
@@ -1724,11 +1003,11 @@ mysrc_free(struct mysrc *s)
     if (s == NULL) {
         return;
     }
-    drop_conn(s);
+    mysrc_drop_conn(s);
     if (s->timer != NULL) {
         event_free(s->timer);
     }
-    tm_clear(s);
+    mysrc_tm_clear(s);
     while (s->n_stopped > 0) {
         free(s->stopped[--s->n_stopped]);
     }

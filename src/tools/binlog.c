@@ -460,6 +460,9 @@ out:
         event_free(sigint);
     }
     mysrc_free(t.src);
+    /* Let libevent finish freeing what was closed (TLS bufferevents are
+     * released from the loop). */
+    event_base_loop(t.base, EVLOOP_NONBLOCK);
     if (dns != NULL) {
         evdns_base_free(dns, 0);
     }

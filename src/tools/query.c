@@ -174,6 +174,9 @@ run(struct query_run *r, const struct url *u, unsigned connect_ms)
     if (dns != NULL) {
         evdns_base_free(dns, 0);
     }
+    /* Let libevent run deferred callbacks and finalizers of what was
+     * just freed before the loop goes away. */
+    event_base_loop(r->base, EVLOOP_NONBLOCK);
     event_base_free(r->base);
 }
 

@@ -254,6 +254,8 @@ static const struct stmt_case real_cases[] = {
     {"", 0, DDL_NONE},
     {";", 0, DDL_NONE},
     {"(SELECT 1)", 0, DDL_NONE},
+    {"'unterminated", 0, DDL_NONE},
+    {"/* unterminated CREATE TABLE t (a INT)", 0, DDL_NONE},
     /* Broken statements that start like DDL. */
     {"CREATE TABLE t (a INT", -1, DDL_CREATE_TABLE},
     {"CREATE TABLE t (a INT,)", -1, DDL_CREATE_TABLE},

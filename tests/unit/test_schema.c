@@ -777,7 +777,7 @@ test_failures(void **state)
     assert_int_equal(schema_apply_ddl(s, "d", sql, strlen(sql), err,
                                       sizeof(err)),
                      -1);
-    assert_non_null(strstr(err, "cannot parse ALTER_TABLE statement on t"));
+    assert_non_null(strstr(err, "cannot parse ALTER TABLE statement on t"));
     assert_non_null(strstr(err, "offset 31"));
     assert_int_equal(schema_check_table_map(s, sp("d"), sp("t"), 2, two, NULL,
                                             NULL, err, sizeof(err)),
@@ -792,6 +792,18 @@ test_failures(void **state)
     assert_non_null(strstr(err, "DROP COLUMN nosuch: no such column"));
     assert_int_equal(get(s, "d", "u")->ncols, 1);
     assert_true(get(s, "d", "u")->unknown);
+    /* A duplicate column (never logged by a server) leaves it unknown. */
+    assert_int_equal(run(s, "d", "CREATE TABLE dup (a INT, A INT)"), -1);
+    assert_true(get(s, "d", "dup")->unknown);
+    /* Without an error buffer the reason still reaches the table. */
+    sql = "ALTER TABLE dup2 ADD";
+    ok(s, "d", "CREATE TABLE dup2 (a INT)");
+    assert_int_equal(schema_apply_query(s, NULL, sql, strlen(sql), NULL, NULL,
+                                        0),
+                     -1);
+    assert_int_equal(schema_apply_ddl(s, "d", sql, strlen(sql), NULL, 0), -1);
+    assert_non_null(strstr(get(s, "d", "dup2")->unknown_reason,
+                           "cannot parse ALTER TABLE statement on dup2"));
     /* IF EXISTS makes it fine. */
     ok(s, "d", "CREATE TABLE w (a INT)");
     ok(s, "d", "ALTER TABLE w DROP COLUMN IF EXISTS nosuch, ADD COLUMN IF "
@@ -976,6 +988,14 @@ test_load(void **state)
     assert_int_equal(load_col(s, "x", "t", "bad", 2, "int", "int(", NULL,
                               NULL, "YES", ""),
                      -1);
+    assert_true(get(s, "x", "t")->unknown);
+    assert_int_equal(load_col(s, "x", "t", "next", 3, "int", "int", NULL,
+                              NULL, "YES", ""),
+                     1);
+    assert_int_equal(load_col(s, "x", "t", "again", 1, "int", "int", NULL,
+                              NULL, "YES", ""),
+                     0);
+    assert_false(get(s, "x", "t")->unknown);
     schema_free(s);
 
     /* MySQL: functional indexes whose hidden columns have no position. */
