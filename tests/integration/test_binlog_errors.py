@@ -283,3 +283,27 @@ def wait(pred, what, errf, timeout=30):
         time.sleep(0.05)
     raise AssertionError("timed out waiting for %s: %s" % (
         what, text(errf)[-2000:]))
+
+
+def test_stream_over_tls_with_ca_verification(env):
+    start = master_status(env)
+    traffic(env, "tlst", n=3)
+    url = env.url("repl", "replpw", query="?tls=verify&ca=" + env.tls_ca)
+    r, _ = binlog(env, url, "--from-file", start[0], "--from-pos",
+                  str(start[1]), "--until-now")
+    assert r.returncode == 0, r.stderr
+    ids = [json.loads(ln)["after"]["id"] for ln in r.stdout.splitlines()
+           if '"db":"tlst"' in ln and '"op":"insert"' in ln]
+    assert ids == [0, 1, 2], ids
+    # The same stream against a CA that did not sign the server.
+    other = os.path.join(env.tmp, "other-ca")
+    os.makedirs(other, exist_ok=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "1", "-subj", "/CN=other",
+                    "-keyout", os.path.join(other, "k.pem"),
+                    "-out", os.path.join(other, "ca.pem")], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = env.url("repl", "replpw", query="?tls=verify&ca=" +
+                  os.path.join(other, "ca.pem"))
+    r, _ = binlog(env, url, "--until-now")
+    one_error_line(r, "certificate")
