@@ -9,6 +9,8 @@
  */
 #include "proto/mysql/binlog.h"
 
+#include "proto/crc32.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,10 +424,10 @@ decode_fde(struct binlog_decoder *d, const uint8_t *p, size_t size,
             /* The FDE is checksummed before BINLOG_IN_USE is cleared. */
             memcpy(hdr, p, BINLOG_HEADER_LEN);
             hdr[17] &= (uint8_t)~BINLOG_F_BINLOG_IN_USE;
-            got = (uint32_t)crc32(0L, hdr, BINLOG_HEADER_LEN);
-            got = (uint32_t)crc32(got, p + BINLOG_HEADER_LEN,
-                                  (uInt)(size - BINLOG_HEADER_LEN -
-                                         BINLOG_CHECKSUM_LEN));
+            got = crc32_update(0, hdr, BINLOG_HEADER_LEN);
+            got = crc32_update(got, p + BINLOG_HEADER_LEN,
+                               size - BINLOG_HEADER_LEN -
+                               BINLOG_CHECKSUM_LEN);
             want = (uint32_t)p[size - 4] | (uint32_t)p[size - 3] << 8 |
                    (uint32_t)p[size - 2] << 16 | (uint32_t)p[size - 1] << 24;
             if (got != want) {
@@ -762,7 +764,9 @@ decode_heartbeat(struct evctx *c)
             hb->log_file.p = rbuf_take(&c->r, (size_t)len);
             hb->log_file.len = (size_t)len;
         } else if (type == 2) {
-            if (!binlog_read_packed(&c->r, &v)) {
+            size_t start = c->r.off;
+
+            if (!binlog_read_packed(&c->r, &v) || c->r.off - start != len) {
                 return ev_err(c, -PROTO_EMALFORMED, "bad heartbeat position",
                               type);
             }
@@ -1421,8 +1425,10 @@ decode_payload(struct evctx *c)
         switch (type) {
         case 1:
         case 2:
-        case 3:
-            if (!binlog_read_packed(&c->r, &v)) {
+        case 3: {
+            size_t start = c->r.off;
+
+            if (!binlog_read_packed(&c->r, &v) || c->r.off - start != len) {
                 return ev_err(c, -PROTO_EMALFORMED, "bad payload field",
                               type);
             }
@@ -1440,6 +1446,7 @@ decode_payload(struct evctx *c)
                 pl->uncompressed_size = v;
             }
             break;
+        }
         default:
             if (len > rbuf_left(&c->r)) {
                 return ev_short(c, "payload field past the end");
@@ -1575,7 +1582,7 @@ decode_event(struct binlog_decoder *d, const uint8_t *p, size_t len,
             return set_err(d, -PROTO_EMALFORMED, "event too short for its "
                            "checksum", ev->h.type, 9, size);
         }
-        got = (uint32_t)crc32(0L, p, (uInt)(size - csum));
+        got = crc32_update(0, p, size - csum);
         want = (uint32_t)p[size - 4] | (uint32_t)p[size - 3] << 8 |
                (uint32_t)p[size - 2] << 16 | (uint32_t)p[size - 1] << 24;
         if (got != want) {

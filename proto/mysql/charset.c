@@ -1375,3 +1375,16 @@ mysql_charset_to_utf8(struct pbuf *out, enum mysql_charset cs,
     }
     return out->failed ? -PROTO_ENOMEM : 0;
 }
+
+bool
+mysql_charset_ascii_compatible(enum mysql_charset cs)
+{
+    const struct cs_info *ci;
+
+    if ((unsigned)cs >= MYCS_COUNT) {
+        return false;
+    }
+    ci = &cs_info[cs];
+    return ci->kind == CSK_UTF8 || ci->kind == CSK_MB ||
+           (ci->kind == CSK_SB && ci->lo == NULL);
+}

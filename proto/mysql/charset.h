@@ -130,4 +130,9 @@ int mysql_charset_to_utf8(struct pbuf *out, enum mysql_charset cs,
                           const uint8_t *p, size_t n,
                           struct mysql_charset_cache *cache);
 
+/* True when bytes 0x00..0x7f of cs are ASCII and stand alone (UTF-8,
+ * the single-byte sets but swe7, the multi-byte CJK sets): an all-ASCII
+ * string needs no conversion. */
+bool mysql_charset_ascii_compatible(enum mysql_charset cs);
+
 #endif

@@ -188,6 +188,23 @@ fmt_base64(struct pbuf *out, const uint8_t *p, size_t n, size_t pad_to,
     return 0;
 }
 
+/* True when no byte of p[0..n) has its top bit set. */
+static bool
+all_ascii(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0, w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++) {
+        acc |= p[i];
+    }
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
 /*
  * Escaped text of p[0..n) in charset cs, without quotes.  cs must be known
  * and not binary.
@@ -198,7 +215,8 @@ fmt_text_body(struct pbuf *out, enum mysql_charset cs, const uint8_t *p,
 {
     int rc;
 
-    if (mysql_charset_is_utf8(cs)) {
+    if (mysql_charset_is_utf8(cs) ||
+        (mysql_charset_ascii_compatible(cs) && all_ascii(p, n))) {
         json_put_str_body(out, p, n);
         return 0;
     }

@@ -32,6 +32,9 @@
 #include "src/source/mysql.h"
 #include "src/tools/tools.h"
 
+/* Appends a string literal (a constant JSON fragment) without strlen. */
+#define PUT_LIT(b, lit) pbuf_put((b), (lit), sizeof(lit) - 1)
+
 /* Flush the output buffer once it holds this much, even mid-transaction. */
 #define OUT_FLUSH_BYTES (256 * 1024)
 
@@ -67,20 +70,17 @@ out_flush(struct binlog_tool *t)
 static void
 put_pos(struct pbuf *b, const struct mysrc_pos *p)
 {
-    json_put_keyz(b, "file");
+    PUT_LIT(b, "\"file\":");
     json_put_strz(b, p->file);
-    pbuf_putc(b, ',');
-    json_put_keyz(b, "pos");
+    PUT_LIT(b, ",\"pos\":");
     json_put_u64(b, p->pos);
-    pbuf_putc(b, ',');
-    json_put_keyz(b, "gtid");
+    PUT_LIT(b, ",\"gtid\":");
     if (p->gtid != NULL) {
         json_put_strz(b, p->gtid);
     } else {
         json_put_null(b);
     }
-    pbuf_putc(b, ',');
-    json_put_keyz(b, "ts");
+    PUT_LIT(b, ",\"ts\":");
     json_put_u64(b, p->ts);
 }
 
@@ -163,14 +163,13 @@ on_row(void *arg, const struct mysrc_row *r)
     pbuf_puts(b, r->op == 'i' ? "{\"op\":\"insert\"," :
                  r->op == 'u' ? "{\"op\":\"update\"," :
                                 "{\"op\":\"delete\",");
-    json_put_keyz(b, "db");
+    PUT_LIT(b, "\"db\":");
     json_put_strz(b, r->db);
-    pbuf_putc(b, ',');
-    json_put_keyz(b, "table");
+    PUT_LIT(b, ",\"table\":");
     json_put_strz(b, r->table);
     pbuf_putc(b, ',');
     if (r->before != NULL) {
-        json_put_keyz(b, "before");
+        PUT_LIT(b, "\"before\":");
         if (put_image(t, r, r->before, false) != 0) {
             b->len = mark;
             t->status = 1;
@@ -179,7 +178,7 @@ on_row(void *arg, const struct mysrc_row *r)
         pbuf_putc(b, ',');
     }
     if (r->after != NULL) {
-        json_put_keyz(b, "after");
+        PUT_LIT(b, "\"after\":");
         if (put_image(t, r, r->after, true) != 0) {
             b->len = mark;
             t->status = 1;
@@ -208,7 +207,7 @@ on_ddl(void *arg, const struct mysrc_ddl *d)
     struct pbuf *b = &t->out;
 
     pbuf_puts(b, "{\"op\":\"ddl\",");
-    json_put_keyz(b, "db");
+    PUT_LIT(b, "\"db\":");
     json_put_strz(b, d->db);
     pbuf_putc(b, ',');
     json_put_keyz(b, "sql");
