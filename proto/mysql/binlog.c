@@ -1220,6 +1220,33 @@ decode_load_block(struct evctx *c)
 }
 
 static int
+decode_partial_rows(struct evctx *c)
+{
+    struct binlog_partial_rows *pr = &c->ev->u.partial_rows;
+    int rc;
+
+    if ((rc = skip_post_header(c)) != 0) {
+        return rc;
+    }
+    pr->total = rbuf_u32(&c->r);
+    pr->seq = rbuf_u32(&c->r);
+    pr->flags = rbuf_u8(&c->r);
+    pr->orig_size = 0;
+    if (pr->flags & 0x01) {
+        pr->orig_size = rbuf_u64(&c->r);
+    }
+    if (c->r.short_read) {
+        return ev_short(c, "fragment header truncated");
+    }
+    if (pr->seq == 0 || pr->seq > pr->total) {
+        return ev_err(c, -PROTO_EMALFORMED, "fragment number out of range",
+                      pr->seq);
+    }
+    pr->chunk = rbuf_rest(&c->r);
+    return 0;
+}
+
+static int
 decode_start_v3(struct evctx *c)
 {
     const uint8_t *sv;
@@ -1667,6 +1694,9 @@ decode_event(struct binlog_decoder *d, const uint8_t *p, size_t len,
         break;
     case BINLOG_START_V3:
         rc = decode_start_v3(&c);
+        break;
+    case BINLOG_MARIA_PARTIAL_ROW_DATA:
+        rc = decode_partial_rows(&c);
         break;
     case BINLOG_TABLE_MAP:
         rc = decode_table_map_ev(&c);

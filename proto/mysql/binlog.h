@@ -69,9 +69,10 @@ enum binlog_checksum {
 };
 
 /*
- * Every event type number MySQL (0-42) and MariaDB (160-171) use, as an
+ * Every event type number MySQL (0-42) and MariaDB (160-172) use, as an
  * X-macro: X(name, number).  Numbers 20-22 are the pre-GA row events of
- * MySQL 5.1.5-5.1.17 and 6/8/10/12 the LOAD DATA events of MySQL < 5.0.3.
+ * MySQL 5.1.5-5.1.17 and 6/8/10/12 the LOAD DATA events of MySQL < 5.0.3;
+ * 172 is MariaDB 12.3's fragment of an oversized rows event.
  */
 #define BINLOG_EVENT_TYPES(X)                          \
     X(UNKNOWN, 0)                                      \
@@ -128,7 +129,8 @@ enum binlog_checksum {
     X(MARIA_DELETE_ROWS_COMPRESSED_V1, 168)            \
     X(MARIA_WRITE_ROWS_COMPRESSED, 169)                \
     X(MARIA_UPDATE_ROWS_COMPRESSED, 170)               \
-    X(MARIA_DELETE_ROWS_COMPRESSED, 171)
+    X(MARIA_DELETE_ROWS_COMPRESSED, 171)               \
+    X(MARIA_PARTIAL_ROW_DATA, 172)
 
 #define BINLOG_EVENT_ENUM_(name, num) BINLOG_##name = num,
 enum binlog_event_type {
@@ -418,6 +420,20 @@ struct binlog_rows_event {
     struct span rows;            /* row images */
 };
 
+/*
+ * MARIA_PARTIAL_ROW_DATA (MariaDB 12.3, MDEV-32570): one fragment of a
+ * rows event larger than the replica's max packet.  The chunks of a group
+ * in sequence order rebuild the original rows event; reassembly is left to
+ * the caller, which must refuse the group if it does not do it.
+ */
+struct binlog_partial_rows {
+    uint32_t total;              /* fragments in the group */
+    uint32_t seq;                /* this fragment, 1-based */
+    uint8_t flags;               /* 1 = orig_size present */
+    uint64_t orig_size;          /* size of the rebuilt event, or 0 */
+    struct span chunk;           /* this fragment's bytes */
+};
+
 /* START_EVENT_V3 (binlog v1/v3, MySQL < 5.0). */
 struct binlog_start_v3 {
     uint16_t binlog_version;     /* 1 or 3 */
@@ -459,6 +475,7 @@ struct binlog_event {
         struct binlog_payload payload;           /* TRANSACTION_PAYLOAD */
         struct binlog_table_map table_map;       /* TABLE_MAP */
         struct binlog_rows_event rows;           /* every rows event */
+        struct binlog_partial_rows partial_rows; /* PARTIAL_ROW_DATA */
         struct span raw;                         /* anything else */
     } u;
 };

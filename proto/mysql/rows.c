@@ -553,7 +553,8 @@ binlog_table_map_columns(const struct binlog_table_map *tm,
 
     nsel = 0;
     for (i = 0; i < tm->column_count; i++) {
-        if (binlog_column_is_character(tm->types[i], meta[i], tm->is_mariadb)) {
+        if (binlog_column_is_character(tm->types[i], meta[i],
+                                       tm->is_mariadb)) {
             sel[nsel++] = i;
         }
     }
@@ -1196,7 +1197,11 @@ bad_meta:
     *reason = "fractional digits over 6";
     return -PROTO_EMALFORMED;
 bad:
-    *reason = "temporal value out of range";
+    *reason = (col->type == MYT_DATETIME || col->type == MYT_TIME) &&
+                      fsp == 0
+                  ? "temporal value out of range (a MariaDB 5.3-format "
+                    "column with fractions needs its precision as meta)"
+                  : "temporal value out of range";
     return -PROTO_EMALFORMED;
 }
 
