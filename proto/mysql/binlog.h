@@ -386,7 +386,8 @@ struct binlog_table_map {
     struct span enum_set_column_charset;  /* 11: like 3, ENUM/SET only */
     struct span column_visibility; /* 12: bit per column, 1 = visible */
     struct span vector_dimensionality; /* 13: packed per VECTOR column */
-    bool is_mariadb;             /* written by MariaDB (YEAR is numeric) */
+    bool is_mariadb;             /* written by MariaDB: YEAR has a
+                                  * SIGNEDNESS bit, GEOMETRY a charset */
 };
 
 /* Rows events: WRITE/UPDATE/DELETE v0 (pre-GA), v1, v2, MariaDB compressed,
@@ -518,7 +519,9 @@ struct binlog_decoder {
     int err;                     /* -PROTO_E* or 0 */
     const char *err_reason;      /* static text */
     uint8_t err_type;            /* event type being decoded */
-    size_t err_offset;           /* offset in the event of the problem */
+    size_t err_offset;           /* offset of the problem in the event
+                                  * (inner event, or inflated payload for
+                                  * payload framing errors) */
     uint64_t err_value;          /* a number the reason refers to */
     bool err_inner;              /* error inside a TRANSACTION_PAYLOAD */
     char err_msg[192];           /* binlog_decoder_strerror() output */

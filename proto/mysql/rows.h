@@ -65,7 +65,9 @@ enum binlog_tm_opt {
  * Decodes a TABLE_MAP body (post-header and body, without the common
  * header and the checksum) into views.  post_header_len is the FDE's value
  * for TABLE_MAP (6 = 4-byte table id of MySQL < 5.1.4, else 8);
- * is_mariadb selects MariaDB's signedness rule (YEAR counts as numeric).
+ * is_mariadb selects MariaDB's rules for the optional metadata (YEAR has a
+ * SIGNEDNESS bit, GEOMETRY counts as a character column; MySQL 9 counts
+ * VECTOR instead).
  * Returns 0, or -PROTO_E* with *reason set to a static text.  Callers that
  * keep a table map beyond its event copy the body and decode the copy.
  */
