@@ -30,7 +30,7 @@ proto_err_name(int err)
 }
 
 bool
-pbuf_reserve(struct pbuf *b, size_t n)
+pbuf_grow_(struct pbuf *b, size_t n)
 {
     size_t want, cap;
     uint8_t *p;

@@ -230,8 +230,19 @@ struct pbuf {
     bool failed;        /* sticky: a write was dropped */
 };
 
+/* Slow path of pbuf_reserve(): grows the storage. */
+bool pbuf_grow_(struct pbuf *b, size_t n);
+
 /* Makes room for n more bytes; false (and failed set) if it cannot. */
-bool pbuf_reserve(struct pbuf *b, size_t n);
+static inline bool
+pbuf_reserve(struct pbuf *b, size_t n)
+{
+    if (!b->failed && n <= b->cap - b->len) {
+        return true;
+    }
+    return pbuf_grow_(b, n);
+}
+
 void pbuf_free(struct pbuf *b);
 
 static inline void

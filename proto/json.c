@@ -8,6 +8,10 @@
  */
 #include "proto/json.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -160,6 +164,26 @@ json_put_str_body(struct pbuf *b, const void *vp, size_t n)
             /* the run goes on over plain bytes and whole UTF-8 sequences
              * (one may end up to 3 bytes past cend: within the room) */
             for (;;) {
+#if defined(__SSE2__)
+                /* 16 bytes at a time: a control byte, '"', '\\' or a
+                 * byte >= 0x80 (negative as a signed byte) ends the run. */
+                while (cend - p >= 16) {
+                    __m128i v = _mm_loadu_si128((const __m128i *)
+                                                (const void *)p);
+                    __m128i bad16 = _mm_or_si128(
+                        _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                     _mm_cmpeq_epi8(v,
+                                                    _mm_set1_epi8('\\'))));
+                    int m = _mm_movemask_epi8(bad16);
+
+                    if (m != 0) {
+                        p += __builtin_ctz((unsigned)m);
+                        break;
+                    }
+                    p += 16;
+                }
+#endif
                 while (cend - p >= 8) {
                     uint64_t w;
 

@@ -727,7 +727,7 @@ process_input(struct myconn *c, struct evbuffer *in)
     struct mysql_packet pkt;
     unsigned budget = MYCONN_PACKETS_PER_CALL;
     const uint8_t *p;
-    size_t avail, n;
+    size_t avail, n, off;
     ssize_t r;
     char hex[100];
 
@@ -779,13 +779,36 @@ process_input(struct myconn *c, struct evbuffer *in)
             pbuf_free(&c->greeting);
             continue;
         }
-        if (pkt.ready) {
-            handle_packet(c, &pkt);
-            if (gone(c)) {
+        /* Hand out every packet of this chunk, then drain once: a drain
+         * per packet costs libevent callbacks and timer re-arms. */
+        off = 0;
+        for (;;) {
+            off += (size_t)r;
+            if (pkt.ready) {
+                handle_packet(c, &pkt);
+                if (gone(c)) {
+                    return;
+                }
+            }
+            if (off >= n || c->paused || c->state == MYCONN_HANDSHAKE ||
+                budget-- == 0) {
+                break;
+            }
+            r = mysql_framer_feed(&c->framer, p + off, n - off, &pkt);
+            if (r < 0) {
+                evbuffer_drain(in, off);
+                hexdump32(hex, sizeof(hex), c->framer.bad_hdr, 4);
+                fail(c, "bad packet from %s: %s (header %s)" FIX "check "
+                     "that this port belongs to a MySQL or MariaDB server",
+                     c->peer, c->framer.reason != NULL ? c->framer.reason :
+                     "malformed", hex);
                 return;
             }
+            if (r == 0) {
+                break;
+            }
         }
-        evbuffer_drain(in, (size_t)r);
+        evbuffer_drain(in, off);
     }
 }
 

@@ -289,6 +289,7 @@ handle_table_map(struct mysrc *s, const struct binlog_event *ev)
     memcpy(e->body, body, len);
     e->body_len = len;
     e->failed = false;
+    e->generation = ++s->tm_generation;
     rc = binlog_table_map_decode(&e->tm, e->body, len,
                                  s->dec.post_header_len[BINLOG_TABLE_MAP - 1],
                                  s->dec.is_mariadb, &reason);
@@ -436,6 +437,7 @@ handle_rows(struct mysrc *s, const struct binlog_event *ev)
     row.table = e->table;
     row.ncols = e->tm.column_count;
     row.cols = e->cols;
+    row.table_generation = e->generation;
     row.before = row.op == 'i' ? NULL : s->before;
     row.after = row.op == 'd' ? NULL : s->after;
     row.pos = cur_pos(s, &ev->h);

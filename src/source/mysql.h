@@ -62,6 +62,9 @@ struct mysrc_row {
     const char *table;               /* table name */
     size_t ncols;                    /* columns in the table */
     const struct mysql_column *cols; /* their definitions */
+    uint64_t table_generation;       /* changes whenever db, table or cols
+                                        may have changed: a consumer may
+                                        cache what it derives from them */
     const struct mysql_value *before; /* update/delete, else NULL */
     const struct mysql_value *after;  /* insert/update, else NULL */
     struct mysrc_pos pos;            /* where it is */

@@ -68,6 +68,7 @@ struct tm_entry {
     char *db;                       /* owned NUL-terminated db name */
     char *table;                    /* owned NUL-terminated table name */
     uint64_t schema_version;        /* history version cols were built at */
+    uint64_t generation;            /* mysrc.tm_generation when rebuilt */
     bool failed;                    /* rows of this table are refused */
     char *error;                    /* why (owned), when failed */
     struct tm_entry *next;          /* hash chain */
@@ -111,6 +112,7 @@ struct mysrc {
     struct binlog_decoder dec;      /* event decoder */
     struct schema *schema;          /* history */
     struct tm_entry *tms[TM_BUCKETS]; /* table maps by id */
+    uint64_t tm_generation;         /* bumped at every table map rebuild */
     char **stopped;                 /* "db.table" of stopped tables (owned) */
     size_t n_stopped;               /* entries in stopped */
     struct mysql_value *before;     /* row image scratch */

@@ -38,7 +38,24 @@
 /* Flush the output buffer once it holds this much, even mid-transaction. */
 #define OUT_FLUSH_BYTES (256 * 1024)
 
+/* Entries of the escaped-name cache (direct-mapped by generation). */
+#define NAME_CACHE_SLOTS 16
+
+/*
+ * A table's JSON fragments escaped once: `"db":"x","table":"y",` and every
+ * column's `"name":`.  Rows repeat them; escaping them per row was a good
+ * part of the output cost.
+ */
+struct name_cache {
+    uint64_t generation;          /* mysrc_row.table_generation; 0 empty */
+    struct pbuf text;             /* head, then the keys back to back */
+    size_t head_len;              /* bytes of the db/table head */
+    size_t *key_off;              /* ncols + 1 offsets of keys in text */
+    size_t ncols;                 /* columns */
+};
+
 struct binlog_tool {
+    struct name_cache names[NAME_CACHE_SLOTS]; /* escaped names */
     struct event_base *base;      /* the loop */
     struct mysrc *src;            /* the source */
     struct pbuf out;              /* pending output lines */
@@ -84,10 +101,57 @@ put_pos(struct pbuf *b, const struct mysrc_pos *p)
     json_put_u64(b, p->ts);
 }
 
+/* The escaped names of r's table, built on first use; NULL on OOM. */
+static const struct name_cache *
+names_of(struct binlog_tool *t, const struct mysrc_row *r)
+{
+    struct name_cache *nc = &t->names[r->table_generation % NAME_CACHE_SLOTS];
+    struct pbuf *b = &nc->text;
+    size_t i, *off;
+
+    if (nc->generation == r->table_generation && nc->ncols == r->ncols) {
+        return nc;
+    }
+    nc->generation = 0;
+    off = realloc(nc->key_off, (r->ncols + 1) * sizeof(*off));
+    if (off == NULL) {
+        return NULL;
+    }
+    nc->key_off = off;
+    pbuf_reset(b);
+    PUT_LIT(b, "\"db\":");
+    json_put_strz(b, r->db);
+    PUT_LIT(b, ",\"table\":");
+    json_put_strz(b, r->table);
+    pbuf_putc(b, ',');
+    nc->head_len = b->len;
+    for (i = 0; i < r->ncols; i++) {
+        const struct mysql_column *c = &r->cols[i];
+
+        off[i] = b->len;
+        if (c->name.len > 0) {
+            json_put_key(b, c->name.p, c->name.len);
+        } else {
+            char k[24];
+
+            snprintf(k, sizeof(k), "@%zu", i + 1);
+            json_put_keyz(b, k);
+        }
+    }
+    off[r->ncols] = b->len;
+    if (b->failed) {
+        return NULL;
+    }
+    nc->ncols = r->ncols;
+    nc->generation = r->table_generation;
+    return nc;
+}
+
 /* Appends {"name":value,...} of one row image; 0 or -1 (error logged). */
 static int
 put_image(struct binlog_tool *t, const struct mysrc_row *r,
-          const struct mysql_value *vals, bool after)
+          const struct name_cache *nc, const struct mysql_value *vals,
+          bool after)
 {
     struct pbuf *b = &t->out;
     bool first = true;
@@ -106,14 +170,8 @@ put_image(struct binlog_tool *t, const struct mysrc_row *r,
             pbuf_putc(b, ',');
         }
         first = false;
-        if (c->name.len > 0) {
-            json_put_key(b, c->name.p, c->name.len);
-        } else {
-            char k[24];
-
-            snprintf(k, sizeof(k), "@%zu", i + 1);
-            json_put_keyz(b, k);
-        }
+        pbuf_put(b, nc->text.data + nc->key_off[i],
+                 nc->key_off[i + 1] - nc->key_off[i]);
         if (after && r->partial != NULL && v->kind == MYV_JSON &&
             binlog_rows_is_partial(r->partial, (uint32_t)i)) {
             struct jsonb_error je = {0};
@@ -157,20 +215,27 @@ static int
 on_row(void *arg, const struct mysrc_row *r)
 {
     struct binlog_tool *t = arg;
+    const struct name_cache *nc = names_of(t, r);
     struct pbuf *b = &t->out;
     size_t mark = b->len;
 
-    pbuf_puts(b, r->op == 'i' ? "{\"op\":\"insert\"," :
-                 r->op == 'u' ? "{\"op\":\"update\"," :
-                                "{\"op\":\"delete\",");
-    PUT_LIT(b, "\"db\":");
-    json_put_strz(b, r->db);
-    PUT_LIT(b, ",\"table\":");
-    json_put_strz(b, r->table);
-    pbuf_putc(b, ',');
+    if (nc == NULL) {
+        log_error("out of memory formatting a row of %s.%s", r->db,
+                  r->table);
+        t->status = 1;
+        return -1;
+    }
+    if (r->op == 'i') {
+        PUT_LIT(b, "{\"op\":\"insert\",");
+    } else if (r->op == 'u') {
+        PUT_LIT(b, "{\"op\":\"update\",");
+    } else {
+        PUT_LIT(b, "{\"op\":\"delete\",");
+    }
+    pbuf_put(b, nc->text.data, nc->head_len);
     if (r->before != NULL) {
         PUT_LIT(b, "\"before\":");
-        if (put_image(t, r, r->before, false) != 0) {
+        if (put_image(t, r, nc, r->before, false) != 0) {
             b->len = mark;
             t->status = 1;
             return -1;
@@ -179,7 +244,7 @@ on_row(void *arg, const struct mysrc_row *r)
     }
     if (r->after != NULL) {
         PUT_LIT(b, "\"after\":");
-        if (put_image(t, r, r->after, true) != 0) {
+        if (put_image(t, r, nc, r->after, true) != 0) {
             b->len = mark;
             t->status = 1;
             return -1;
@@ -467,6 +532,10 @@ out:
     }
     event_base_free(t.base);
     pbuf_free(&t.out);
+    for (c = 0; c < NAME_CACHE_SLOTS; c++) {
+        pbuf_free(&t.names[c].text);
+        free(t.names[c].key_off);
+    }
     mysql_format_ctx_free(&t.fmt);
     jsonb_tree_free(&t.jtree);
     return t.status;
