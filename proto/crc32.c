@@ -117,8 +117,9 @@ by16:
     return (uint32_t)_mm_extract_epi32(x1, 1);
 }
 
-/* Byte-at-a-time table for the tail after the folded blocks. */
-static uint32_t crc_table[256];
+/* Slice-by-8 tables for the tail (< 16 bytes) after the folded blocks:
+ * crc_table[k][b] is the CRC of byte b followed by k zero bytes. */
+static uint32_t crc_table[8][256];
 
 static void
 crc_table_init(void)
@@ -130,7 +131,14 @@ crc_table_init(void)
         for (j = 0; j < 8; j++) {
             c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
         }
-        crc_table[i] = c;
+        crc_table[0][i] = c;
+    }
+    for (i = 0; i < 256; i++) {
+        c = crc_table[0][i];
+        for (j = 1; j < 8; j++) {
+            c = crc_table[0][c & 0xff] ^ (c >> 8);
+            crc_table[j][i] = c;
+        }
     }
 }
 
@@ -159,8 +167,24 @@ crc32_update(uint32_t crc, const uint8_t *p, size_t n)
     }
     bulk = n & ~(size_t)15;
     state = crc32_fold(~crc, p, bulk);
-    for (p += bulk, n -= bulk; n > 0; n--) {
-        state = crc_table[(state ^ *p++) & 0xff] ^ (state >> 8);
+    p += bulk;
+    n -= bulk;
+    if (n >= 8) {
+        uint32_t lo = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                      (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
+                      (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+
+        lo ^= state;
+        state = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+                crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+                crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+                crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+        p += 8;
+        n -= 8;
+    }
+    for (; n > 0; n--) {
+        state = crc_table[0][(state ^ *p++) & 0xff] ^ (state >> 8);
     }
     return ~state;
 }

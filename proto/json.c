@@ -337,10 +337,52 @@ json_put_uint_pad(struct pbuf *b, uint64_t v, unsigned width)
                       b->data);
 }
 
+/* Decimal digits of v (1..20). */
+static unsigned
+digit_count(uint64_t v)
+{
+    unsigned n = 1;
+
+    for (;;) {
+        if (v < 10) {
+            return n;
+        }
+        if (v < 100) {
+            return n + 1;
+        }
+        if (v < 1000) {
+            return n + 2;
+        }
+        if (v < 10000) {
+            return n + 3;
+        }
+        v /= 10000;
+        n += 4;
+    }
+}
+
 void
 json_put_u64(struct pbuf *b, uint64_t v)
 {
-    json_put_uint_pad(b, v, 0);
+    unsigned n = digit_count(v);
+    char *o;
+
+    if (!pbuf_reserve(b, 20)) {
+        return;
+    }
+    /* Written from the last digit back, two at a time. */
+    o = (char *)b->data + b->len + n;
+    b->len += n;
+    while (v >= 100) {
+        o -= 2;
+        memcpy(o, json_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        memcpy(o - 2, json_pairs + 2 * v, 2);
+    } else {
+        o[-1] = (char)('0' + v);
+    }
 }
 
 void
@@ -348,9 +390,9 @@ json_put_i64(struct pbuf *b, int64_t v)
 {
     if (v < 0) {
         pbuf_putc(b, '-');
-        json_put_uint_pad(b, (uint64_t)0 - (uint64_t)v, 0);
+        json_put_u64(b, (uint64_t)0 - (uint64_t)v);
     } else {
-        json_put_uint_pad(b, (uint64_t)v, 0);
+        json_put_u64(b, (uint64_t)v);
     }
 }
 

@@ -54,8 +54,19 @@ struct name_cache {
     size_t ncols;                 /* columns */
 };
 
+/* A string and its JSON form, kept while it repeats. */
+struct text_cache {
+    struct pbuf raw;              /* the string as last seen */
+    struct pbuf json;             /* key and escaped value */
+    size_t raw_len;               /* bytes of raw in use */
+    bool is_null;                 /* the string was NULL */
+    bool valid;                   /* json matches raw */
+};
+
 struct binlog_tool {
     struct name_cache names[NAME_CACHE_SLOTS]; /* escaped names */
+    struct text_cache file_text;  /* "file":"bin.000001" */
+    struct text_cache gtid_text;  /* ,"gtid":"0-1-5" */
     struct event_base *base;      /* the loop */
     struct mysrc *src;            /* the source */
     struct pbuf out;              /* pending output lines */
@@ -84,19 +95,47 @@ out_flush(struct binlog_tool *t)
     }
 }
 
+/*
+ * Appends `"file":"...",` (escaped once per file) and `,"gtid":...`
+ * (once per transaction): rows of one transaction repeat them.
+ */
 static void
-put_pos(struct pbuf *b, const struct mysrc_pos *p)
+put_cached(struct pbuf *b, struct text_cache *tc, const char *raw,
+           const char *key, size_t keylen)
 {
-    PUT_LIT(b, "\"file\":");
-    json_put_strz(b, p->file);
+    size_t n = raw != NULL ? strlen(raw) : 0;
+
+    if (!tc->valid || tc->raw_len != n || tc->is_null != (raw == NULL) ||
+        (n > 0 && memcmp(tc->raw.data, raw, n) != 0)) {
+        pbuf_reset(&tc->raw);
+        pbuf_put(&tc->raw, raw, n);
+        pbuf_reset(&tc->json);
+        pbuf_put(&tc->json, key, keylen);
+        if (raw != NULL) {
+            json_put_str(&tc->json, raw, n);
+        } else {
+            json_put_null(&tc->json);
+        }
+        tc->raw_len = n;
+        tc->is_null = raw == NULL;
+        tc->valid = !tc->raw.failed && !tc->json.failed;
+        if (!tc->valid) {
+            b->failed = true;
+            return;
+        }
+    }
+    pbuf_put(b, tc->json.data, tc->json.len);
+}
+
+static void
+put_pos(struct binlog_tool *t, const struct mysrc_pos *p)
+{
+    struct pbuf *b = &t->out;
+
+    put_cached(b, &t->file_text, p->file, "\"file\":", 7);
     PUT_LIT(b, ",\"pos\":");
     json_put_u64(b, p->pos);
-    PUT_LIT(b, ",\"gtid\":");
-    if (p->gtid != NULL) {
-        json_put_strz(b, p->gtid);
-    } else {
-        json_put_null(b);
-    }
+    put_cached(b, &t->gtid_text, p->gtid, ",\"gtid\":", 8);
     PUT_LIT(b, ",\"ts\":");
     json_put_u64(b, p->ts);
 }
@@ -251,7 +290,7 @@ on_row(void *arg, const struct mysrc_row *r)
         }
         pbuf_putc(b, ',');
     }
-    put_pos(b, &r->pos);
+    put_pos(t, &r->pos);
     pbuf_puts(b, "}\n");
     if (b->failed) {
         log_error("out of memory formatting a row of %s.%s", r->db,
@@ -278,7 +317,7 @@ on_ddl(void *arg, const struct mysrc_ddl *d)
     json_put_keyz(b, "sql");
     json_put_str(b, d->sql, d->sql_len);
     pbuf_putc(b, ',');
-    put_pos(b, &d->pos);
+    put_pos(t, &d->pos);
     pbuf_puts(b, "}\n");
     return 0;
 }
@@ -532,6 +571,10 @@ out:
     }
     event_base_free(t.base);
     pbuf_free(&t.out);
+    pbuf_free(&t.file_text.raw);
+    pbuf_free(&t.file_text.json);
+    pbuf_free(&t.gtid_text.raw);
+    pbuf_free(&t.gtid_text.json);
     for (c = 0; c < NAME_CACHE_SLOTS; c++) {
         pbuf_free(&t.names[c].text);
         free(t.names[c].key_off);

@@ -246,6 +246,35 @@ test_integers(void **state)
     pbuf_free(&b);
 }
 
+/* Every power of ten and its neighbours against printf. */
+static void
+test_integer_digit_boundaries(void **state)
+{
+    uint64_t p = 1;
+    int i, d;
+
+    (void)state;
+    for (i = 0; i < 20; i++) {
+        for (d = -1; d <= 1; d++) {
+            uint64_t v = p + (uint64_t)(int64_t)d;
+            struct pbuf b = {0};
+            char want[32];
+
+            json_put_u64(&b, v);
+            snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+            assert_string_equal(text(&b), want);
+            pbuf_reset(&b);
+            json_put_i64(&b, -(int64_t)(v >> 1));
+            snprintf(want, sizeof(want), "%lld", -(long long)(v >> 1));
+            assert_string_equal(text(&b), want);
+            pbuf_free(&b);
+        }
+        if (i < 19) {
+            p *= 10;
+        }
+    }
+}
+
 static void
 check_double(double v, const char *want)
 {
@@ -501,6 +530,7 @@ main(void)
         cmocka_unit_test(test_str_random),
         cmocka_unit_test(test_key_and_literals),
         cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_integer_digit_boundaries),
         cmocka_unit_test(test_doubles),
         cmocka_unit_test(test_floats),
         cmocka_unit_test(test_double_shortest),
