@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -238,6 +239,46 @@ set_socket_options(struct conn *c)
     (void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 }
 
+/*
+ * libevent 2.1 reads at most 4 KiB per callback (EVBUFFER_MAX_READ), which
+ * costs a readv, an ioctl and an epoll_wait per 4 KiB of a binlog stream.
+ * On a plain socket, read what else is there straight into the input
+ * buffer, up to CONN_MAX_SINGLE_READ and below the read high watermark.
+ * EOF and errors are left for the bufferevent's next read to report.
+ */
+static void
+read_more(struct conn *c, struct evbuffer *in)
+{
+    struct evbuffer_iovec v[2];
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+    size_t have = evbuffer_get_length(in);
+    ssize_t r;
+    int i, nv;
+
+    if (c->tls || fd < 0 || have >= CONN_READ_HIGH) {
+        return;
+    }
+    /* A socket bufferevent keeps the end of its input frozen except while
+     * it reads itself; do as it does. */
+    evbuffer_unfreeze(in, 0);
+    nv = evbuffer_reserve_space(in, (ev_ssize_t)(CONN_READ_HIGH - have), v,
+                                2);
+    if (nv > 0) {
+        r = readv(fd, (struct iovec *)v, nv);
+        if (r <= 0) {
+            nv = 0;
+        }
+        for (i = 0; i < nv; i++) {
+            if ((size_t)r < v[i].iov_len) {
+                v[i].iov_len = (size_t)r;
+            }
+            r -= (ssize_t)v[i].iov_len;
+        }
+        evbuffer_commit_space(in, v, nv);
+    }
+    evbuffer_freeze(in, 0);
+}
+
 static void
 on_read(struct bufferevent *bev, void *arg)
 {
@@ -245,6 +286,7 @@ on_read(struct bufferevent *bev, void *arg)
 
     enter(c);
     if (c->state == CONN_OPEN && !c->paused && c->cbs.read != NULL) {
+        read_more(c, bufferevent_get_input(bev));
         c->cbs.read(c, bufferevent_get_input(bev), c->cbs.arg);
     }
     leave(c);
