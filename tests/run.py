@@ -84,18 +84,25 @@ def run_unit(build, results):
             out, rc = (e.stdout or b"").decode(errors="replace"), -1
             out += "\n(timed out)"
         npass = nfail = nskip = 0
+        note = ""
         for line in out.splitlines():
             m = re.match(r"^(not ok|ok)\s+\d+\s*-?\s*(.*)$", line)
             if not m:
+                # A test prints why it skips just before its SKIP line.
+                if line.strip() and not line.startswith("#"):
+                    note = line.strip()
                 continue
             desc = m.group(2)
             if "# SKIP" in desc or "# skip" in desc:
                 nskip += 1
-                results.skip("unit/%s: %s" % (name, desc))
+                results.skip("unit/%s: %s%s" % (
+                    name, desc.replace("# SKIP", "").strip(),
+                    " (%s)" % note if note else ""))
             elif m.group(1) == "ok":
                 npass += 1
             else:
                 nfail += 1
+            note = ""
         if rc != 0 and nfail == 0:
             nfail = 1
         if rc < 0 or rc >= 128:

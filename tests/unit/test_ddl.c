@@ -1108,7 +1108,8 @@ test_corpus_statements(void **state)
     (void)state;
     snprintf(dir, sizeof(dir), "%s", corpora_dir());
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        skip(); /* corpus not found: set TANDEM_CORPORA */
+        print_message("corpus not found at %s (set TANDEM_CORPORA)\n", dir);
+        skip();
         return;
     }
     memset(&cs, 0, sizeof(cs));
