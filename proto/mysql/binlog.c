@@ -1709,25 +1709,11 @@ decode_event(struct binlog_decoder *d, const uint8_t *p, size_t len,
             rc = decode_payload(&c);
         }
         break;
-    case BINLOG_PRE_GA_WRITE_ROWS:
-    case BINLOG_PRE_GA_UPDATE_ROWS:
-    case BINLOG_PRE_GA_DELETE_ROWS:
-    case BINLOG_WRITE_ROWS_V1:
-    case BINLOG_UPDATE_ROWS_V1:
-    case BINLOG_DELETE_ROWS_V1:
-    case BINLOG_WRITE_ROWS_V2:
-    case BINLOG_UPDATE_ROWS_V2:
-    case BINLOG_DELETE_ROWS_V2:
-    case BINLOG_PARTIAL_UPDATE_ROWS:
-    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED:
-    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED:
-    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED:
-        rc = decode_rows(&c);
-        break;
     default:
+        if (binlog_is_rows_event(ev->h.type)) {
+            rc = decode_rows(&c);
+            break;
+        }
         /* STOP, LOAD (old), SLAVE, CREATE_FILE, EXEC_LOAD, NEW_LOAD,
          * IGNORABLE, TRANSACTION_CONTEXT, VIEW_CHANGE: raw body */
         ev->u.raw = ev->body;
@@ -1887,4 +1873,30 @@ binlog_payload_next(struct binlog_decoder *d, struct binlog_event *ev)
     }
     ps->out_pos += (size_t)n;
     return n;
+}
+
+bool
+binlog_is_rows_event(unsigned type)
+{
+    switch (type) {
+    case BINLOG_PRE_GA_WRITE_ROWS:
+    case BINLOG_PRE_GA_UPDATE_ROWS:
+    case BINLOG_PRE_GA_DELETE_ROWS:
+    case BINLOG_WRITE_ROWS_V1:
+    case BINLOG_UPDATE_ROWS_V1:
+    case BINLOG_DELETE_ROWS_V1:
+    case BINLOG_WRITE_ROWS_V2:
+    case BINLOG_UPDATE_ROWS_V2:
+    case BINLOG_DELETE_ROWS_V2:
+    case BINLOG_PARTIAL_UPDATE_ROWS:
+    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1:
+    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED_V1:
+    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1:
+    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED:
+    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED:
+    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED:
+        return true;
+    default:
+        return false;
+    }
 }

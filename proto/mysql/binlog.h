@@ -575,6 +575,10 @@ ssize_t binlog_event_decode(struct binlog_decoder *d, const uint8_t *p,
  */
 ssize_t binlog_payload_next(struct binlog_decoder *d, struct binlog_event *ev);
 
+/* True for every rows event type (WRITE/UPDATE/DELETE of each version,
+ * PARTIAL_UPDATE_ROWS, MariaDB's compressed ones): ev->u.rows is set. */
+bool binlog_is_rows_event(unsigned type);
+
 /* True if the 4 bytes at p are the binlog file magic (len >= 4). */
 bool binlog_file_check_magic(const uint8_t *p, size_t len);
 

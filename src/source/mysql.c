@@ -645,6 +645,9 @@ handle_event(struct mysrc *s, const struct binlog_event *ev, bool inner)
     if (!inner && h->log_pos != 0 && !(h->flags & BINLOG_F_ARTIFICIAL)) {
         s->pos = h->log_pos;
     }
+    if (binlog_is_rows_event(ev->type)) {
+        return handle_rows(s, ev);
+    }
     switch (ev->type) {
     case BINLOG_ROTATE:
         mysrc_set_str(&s->file, ev->u.rotate.next_file.p,
@@ -687,23 +690,6 @@ handle_event(struct mysrc *s, const struct binlog_event *ev, bool inner)
         return trx_end(s, h);
     case BINLOG_TABLE_MAP:
         return handle_table_map(s, ev);
-    case BINLOG_PRE_GA_WRITE_ROWS:
-    case BINLOG_PRE_GA_UPDATE_ROWS:
-    case BINLOG_PRE_GA_DELETE_ROWS:
-    case BINLOG_WRITE_ROWS_V1:
-    case BINLOG_UPDATE_ROWS_V1:
-    case BINLOG_DELETE_ROWS_V1:
-    case BINLOG_WRITE_ROWS_V2:
-    case BINLOG_UPDATE_ROWS_V2:
-    case BINLOG_DELETE_ROWS_V2:
-    case BINLOG_PARTIAL_UPDATE_ROWS:
-    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED:
-    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED:
-    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED:
-        return handle_rows(s, ev);
     case BINLOG_TRANSACTION_PAYLOAD:
         if (inner) {
             mysrc_fail(s, "nested TRANSACTION_PAYLOAD at %s:%" PRIu64,

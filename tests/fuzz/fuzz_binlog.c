@@ -145,22 +145,10 @@ on_event(const struct binlog_decoder *d, const struct binlog_event *ev)
         }
         break;
     }
-    case BINLOG_WRITE_ROWS_V1:
-    case BINLOG_UPDATE_ROWS_V1:
-    case BINLOG_DELETE_ROWS_V1:
-    case BINLOG_WRITE_ROWS_V2:
-    case BINLOG_UPDATE_ROWS_V2:
-    case BINLOG_DELETE_ROWS_V2:
-    case BINLOG_PARTIAL_UPDATE_ROWS:
-    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1:
-    case BINLOG_MARIA_WRITE_ROWS_COMPRESSED:
-    case BINLOG_MARIA_UPDATE_ROWS_COMPRESSED:
-    case BINLOG_MARIA_DELETE_ROWS_COMPRESSED:
-        walk_rows(ev);
-        break;
     default:
+        if (binlog_is_rows_event(ev->type)) {
+            walk_rows(ev);
+        }
         break;
     }
 }
