@@ -1047,44 +1047,47 @@ send_command(struct myconn *c, uint8_t cmd, const void *arg, size_t len)
     return 0;
 }
 
-int
-myconn_query(struct myconn *c, const char *sql, myconn_result_cb cb,
-             void *arg)
+/* Sends command cmd+arg whose answer is a result set, OK or ERR, and
+ * waits for it in state QUERY.  Returns 0 or -1 (not READY, or the write
+ * failed). */
+static int
+start_request(struct myconn *c, uint8_t cmd, const void *cmd_arg, size_t len,
+              myconn_result_cb cb, void *arg, const char *why)
 {
-    if (c->state != MYCONN_READY || cb == NULL || sql == NULL ||
-        c->free_pending) {
+    if (c->state != MYCONN_READY || cb == NULL || c->free_pending) {
         return -1;
     }
     result_reset(c);
     mysql_rs_init(&c->rs, c->caps);
-    if (send_command(c, MYSQL_COM_QUERY, sql, strlen(sql)) < 0) {
+    if (send_command(c, cmd, cmd_arg, len) < 0) {
         return -1;
     }
     c->result_cb = cb;
     c->result_arg = arg;
-    myconn_set_state(c, MYCONN_QUERY, "COM_QUERY");
+    myconn_set_state(c, MYCONN_QUERY, why);
     conn_set_read_timeout(c->conn, c->io_timeout_ms);
     return 0;
+}
+
+int
+myconn_query(struct myconn *c, const char *sql, myconn_result_cb cb,
+             void *arg)
+{
+    if (sql == NULL) {
+        return -1;
+    }
+    return start_request(c, MYSQL_COM_QUERY, sql, strlen(sql), cb, arg,
+                         "COM_QUERY");
 }
 
 int
 myconn_command(struct myconn *c, const uint8_t *cmd, size_t len,
                myconn_result_cb cb, void *arg)
 {
-    if (c->state != MYCONN_READY || cb == NULL || cmd == NULL || len == 0 ||
-        c->free_pending) {
+    if (cmd == NULL || len == 0) {
         return -1;
     }
-    result_reset(c);
-    mysql_rs_init(&c->rs, c->caps);
-    if (send_command(c, cmd[0], cmd + 1, len - 1) < 0) {
-        return -1;
-    }
-    c->result_cb = cb;
-    c->result_arg = arg;
-    myconn_set_state(c, MYCONN_QUERY, "command");
-    conn_set_read_timeout(c->conn, c->io_timeout_ms);
-    return 0;
+    return start_request(c, cmd[0], cmd + 1, len - 1, cb, arg, "command");
 }
 
 int
