@@ -44,6 +44,7 @@ class Env:
         self.mysql = None
         self.mysql_port = None
         self.nobin = None
+        self.dest = None
         self.tls_ca = None
 
     def url(self, user="root", password="", db=None, server=None, query=""):
@@ -206,6 +207,9 @@ def main():
             env.nobin = servers.MariaDB(tmp, "mariadb-nobin", log_bin=False)
             servers_up.append(env.nobin)
             env.nobin.start()
+            env.dest = servers.MariaDB(tmp, "mariadb-dest")
+            servers_up.append(env.dest)
+            env.dest.start()
             run_integration(env, tests, results)
         except Exception:
             results.failed += 1

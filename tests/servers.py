@@ -83,6 +83,26 @@ class MariaDB:
             a.append("--user=root")
         return a + self.extra
 
+    def restart(self):
+        """Stops the server and starts it again on the same datadir and
+        port (no re-initialization)."""
+        self.stop()
+        self._launch()
+
+    def _launch(self):
+        self.proc = subprocess.Popen(self.args(), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise RuntimeError("mariadbd exited; see " + self.errlog +
+                                   ":\n" + open(self.errlog).read()[-2000:])
+            return subprocess.run(
+                ["mariadb-admin", "--no-defaults", "-S", self.sock, "-uroot",
+                 "ping"], stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL).returncode == 0
+        wait_until(up, 60, "mariadbd on port %d" % self.port)
+
     def start(self):
         os.makedirs(self.datadir, exist_ok=True)
         cmd = ["mariadb-install-db", "--no-defaults", "--datadir=" +
@@ -102,18 +122,7 @@ class MariaDB:
             time.sleep(1 + attempt)
         else:
             raise RuntimeError("mariadb-install-db failed:\n" + r.stdout)
-        self.proc = subprocess.Popen(self.args(), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-
-        def up():
-            if self.proc.poll() is not None:
-                raise RuntimeError("mariadbd exited; see " + self.errlog +
-                                   ":\n" + open(self.errlog).read()[-2000:])
-            return subprocess.run(
-                ["mariadb-admin", "--no-defaults", "-S", self.sock, "-uroot",
-                 "ping"], stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL).returncode == 0
-        wait_until(up, 60, "mariadbd on port %d" % self.port)
+        self._launch()
         self.sql("""
             CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
             ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '';

@@ -657,7 +657,9 @@ binlog_table_map_primary_key(const struct binlog_table_map *tm,
         }
         if (n < max) {
             cols[n] = (uint32_t)idx;
-            prefixes[n] = (uint32_t)pre;
+            if (prefixes != NULL) {
+                prefixes[n] = (uint32_t)pre;
+            }
         }
         n++;
     }

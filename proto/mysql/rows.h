@@ -100,7 +100,8 @@ bool binlog_table_map_column_visible(const struct binlog_table_map *tm,
                                      uint32_t i);
 
 /* Primary key columns from SIMPLE_PRIMARY_KEY or PRIMARY_KEY_WITH_PREFIX:
- * fills up to max (index, prefix length or 0) pairs; returns the number of
+ * fills up to max (index, prefix length or 0) pairs (prefixes may be
+ * NULL when not wanted); returns the number of
  * key columns (may exceed max), 0 if none, -PROTO_EMALFORMED. */
 ssize_t binlog_table_map_primary_key(const struct binlog_table_map *tm,
                                      uint32_t *cols, uint32_t *prefixes,

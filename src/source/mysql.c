@@ -84,6 +84,7 @@ tm_entry_free(struct tm_entry *e)
     free(e->body);
     free(e->cols);
     free(e->enum_store);
+    free(e->pk);
     free(e->db);
     free(e->table);
     free(e->error);
@@ -182,6 +183,26 @@ tm_recovered(struct mysrc *s, const struct tm_entry *e)
     s->stopped[i] = s->stopped[--s->n_stopped];
 }
 
+/* Primary key column indexes from the history's pk_pos (TABLE_MAP order
+ * equals the history's when the column counts agree). */
+static void
+pk_from_schema(struct tm_entry *e, const struct schema_table *t)
+{
+    uint32_t i, n = 0;
+
+    for (i = 0; i < t->ncols; i++) {
+        uint16_t p = t->cols[i].pk_pos;
+
+        if (p > 0 && p <= t->ncols) {
+            e->pk[p - 1] = i;
+            if (p > n) {
+                n = p;
+            }
+        }
+    }
+    e->npk = n;
+}
+
 /*
  * Builds the columns of a table map: from its optional metadata when the
  * server sent names (binlog_row_metadata=FULL), else from the history.
@@ -222,7 +243,25 @@ tm_build_columns(struct mysrc *s, struct tm_entry *e)
         return 0;
     }
     e->schema_version = schema_version(s->schema);
+    free(e->pk);
+    e->pk = calloc(tm->column_count ? tm->column_count : 1, sizeof(*e->pk));
+    if (e->pk == NULL) {
+        mysrc_fail(s, "out of memory building table %s.%s", e->db, e->table);
+        return -1;
+    }
+    e->npk = 0;
     if (tm->column_name.len > 0) {
+        ssize_t npk = binlog_table_map_primary_key(tm, e->pk, NULL,
+                                                   tm->column_count);
+
+        if (npk > 0 && (size_t)npk <= tm->column_count) {
+            e->npk = (uint32_t)npk;
+        } else {
+            t = schema_find_table(s->schema, tm->db, tm->table);
+            if (t != NULL && t->ncols == tm->column_count) {
+                pk_from_schema(e, t);
+            }
+        }
         if (s->n_stopped > 0) {
             tm_recovered(s, e);
         }
@@ -246,7 +285,12 @@ tm_build_columns(struct mysrc *s, struct tm_entry *e)
     }
     if (rc != 0) {
         tm_fail(s, e, err);
-    } else if (s->n_stopped > 0) {
+        return 0;
+    }
+    if (t->ncols == tm->column_count) {
+        pk_from_schema(e, t);
+    }
+    if (s->n_stopped > 0) {
         tm_recovered(s, e);
     }
     return 0;
@@ -438,6 +482,8 @@ handle_rows(struct mysrc *s, const struct binlog_event *ev)
     row.ncols = e->tm.column_count;
     row.cols = e->cols;
     row.table_generation = e->generation;
+    row.pk = e->pk;
+    row.npk = e->npk;
     row.before = row.op == 'i' ? NULL : s->before;
     row.after = row.op == 'd' ? NULL : s->after;
     row.pos = cur_pos(s, &ev->h);
@@ -969,6 +1015,17 @@ mysrc_resume(struct mysrc *s)
     if (s->conn != NULL) {
         myconn_resume(s->conn);
     }
+}
+
+bool
+mysrc_position(const struct mysrc *s, const char **file, uint64_t *pos)
+{
+    if (s->state != MYSRC_STREAMING || s->commit_file == NULL) {
+        return false;
+    }
+    *file = s->commit_file;
+    *pos = s->commit_pos;
+    return true;
 }
 
 bool

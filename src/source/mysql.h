@@ -65,6 +65,8 @@ struct mysrc_row {
     uint64_t table_generation;       /* changes whenever db, table or cols
                                         may have changed: a consumer may
                                         cache what it derives from them */
+    const uint32_t *pk;              /* primary key column indexes */
+    uint32_t npk;                    /* columns in pk; 0: no primary key */
     const struct mysql_value *before; /* update/delete, else NULL */
     const struct mysql_value *after;  /* insert/update, else NULL */
     struct mysrc_pos pos;            /* where it is */
@@ -112,6 +114,11 @@ void mysrc_stop(struct mysrc *s);
 /* Consumer backpressure: stop and restart reading from the server. */
 void mysrc_pause(struct mysrc *s);
 void mysrc_resume(struct mysrc *s);
+
+/* The last transaction boundary read (where a resume would start), while
+ * streaming; false before.  *file is valid until the next event. */
+bool mysrc_position(const struct mysrc *s, const char **file,
+                    uint64_t *pos);
 
 /* True while the stream is behind the binlog end seen at start-up (or
  * runs with until_now): a consumer may batch its output then. */

@@ -69,6 +69,8 @@ struct tm_entry {
     char *table;                    /* owned NUL-terminated table name */
     uint64_t schema_version;        /* history version cols were built at */
     uint64_t generation;            /* mysrc.tm_generation when rebuilt */
+    uint32_t *pk;                   /* primary key column indexes (owned) */
+    uint32_t npk;                   /* entries in pk; 0: no primary key */
     bool failed;                    /* rows of this table are refused */
     char *error;                    /* why (owned), when failed */
     struct tm_entry *next;          /* hash chain */

@@ -1,0 +1,287 @@
+/*
+ * spec.h - the replication task spec: a JSON document, loaded and checked
+ * into plain C structs.
+ *
+ * The same document is a file (`tandem run spec.json`) and an HTTP API
+ * body.  Every field, its type and default (conf/task-mysql-to-mysql.json
+ * uses them all):
+ *
+ *   {
+ *     "name": "shop-to-replica",        required, 1..64 of [A-Za-z0-9_.-]
+ *     "source":      {"type": "mysql", "url": "mysql://u:pw@host:3306"},
+ *     "destination": {"type": "mysql", "url": "mysql://u:pw@host:3307"},
+ *                                       both required; type "mysql" (or its
+ *                                       synonym "mariadb"); url mysql://
+ *     "mode": "incremental",            the default and, for now, the only
+ *                                       mode ("full", "full+incremental"
+ *                                       are refused until full sync exists)
+ *     "start": "now",                   or {"gtid": "0-1-100"} (a MariaDB
+ *                                       GTID list or a MySQL GTID set), or
+ *                                       {"file": "bin.000001", "pos": 4}
+ *     "objects": [                      required, at least one entry
+ *       {"db": "shop", "as": "shop_copy"},         a whole database
+ *       {"db": "crm", "as": "crm2", "tables": [    only these tables
+ *         {"name": "users", "as": "customers",
+ *          "columns": {"email": "mail"},           renames, source: dest
+ *          "exclude_columns": ["pw_hash"],         not replicated
+ *          "filter": "id > 100"}]}                 row filter on the
+ *                                                  source columns
+ *     ],
+ *     "dml": ["insert", "update", "delete"],     default: all three
+ *     "ddl": {"sync": true, "filter_drop_database": true},  the defaults
+ *     "conflict": "error",              "error" (default) | "ignore" |
+ *                                       "overwrite"
+ *     "apply": {"workers": 4, "batch_rows": 1000,
+ *               "queue_bytes": 67108864, "batch_txns": 100}  the defaults
+ *   }
+ *
+ * Unknown fields are refused everywhere, so that a typo never turns into a
+ * silently ignored setting.  The default conflict policy is "error": a
+ * conflicting change stops the task rather than losing or overwriting
+ * data nobody chose to lose (DTS's default, TaskFailed, does the same).
+ *
+ * Checks beyond types and ranges: a database appears once in "objects",
+ * a table once in its "tables" (which, when given, is not empty); two
+ * source tables never map to one destination table, and a whole
+ * database shares its destination database with no other entry;
+ * "columns", "exclude_columns" and "filter" belong to tables, not to
+ * whole databases; a column is not both renamed and excluded, nor renamed
+ * twice, and no two columns are renamed to one name; filters compile
+ * (filter_parse()); "dml" lists each kind at most once and at least one;
+ * when source and destination URLs name the same host and port, no table
+ * is copied onto itself.
+ *
+ * Names: database and table names compare exactly (case-sensitive, as
+ * with lower_case_table_names=0); column names compare ASCII
+ * case-insensitively, as MySQL does.  Destination names ("as", column
+ * renames) are MySQL identifiers: 1..64 characters of the Basic
+ * Multilingual Plane, no NUL, no trailing space.
+ *
+ * Secrets: the URLs carry passwords.  Print task_spec_masked_url() output,
+ * never the URL itself; no error message of this file contains a URL's
+ * password.  task_spec_free() wipes the URLs.
+ *
+ * Nothing here logs, and only task_spec_load_file() blocks (file I/O); a
+ * loaded spec is not changed by anything here and may be read from
+ * anywhere.
+ */
+#ifndef TANDEM_TASK_SPEC_H
+#define TANDEM_TASK_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Database engines a task can read from or write to. */
+enum task_engine {
+    TASK_ENGINE_MYSQL = 0,  /* MySQL or MariaDB ("mysql", "mariadb") */
+    TASK_ENGINE_COUNT       /* sentinel */
+};
+
+/* What a task copies. */
+enum task_mode {
+    TASK_MODE_INCREMENTAL = 0,     /* changes from the start point on */
+    TASK_MODE_FULL,                /* one full copy (not supported yet) */
+    TASK_MODE_FULL_INCREMENTAL,    /* full copy, then changes (not yet) */
+    TASK_MODE_COUNT                /* sentinel */
+};
+
+/* Where incremental sync starts reading the source's log. */
+enum task_start_kind {
+    TASK_START_NOW = 0,     /* the current end of the binlog */
+    TASK_START_GTID,        /* after the transactions of a GTID set/list */
+    TASK_START_FILE_POS,    /* binlog file + position */
+    TASK_START_COUNT        /* sentinel */
+};
+
+/* What the sink does when a change conflicts with destination data. */
+enum task_conflict {
+    TASK_CONFLICT_ERROR = 0,    /* stop the task with an error (default) */
+    TASK_CONFLICT_IGNORE,       /* skip the change, keep destination row */
+    TASK_CONFLICT_OVERWRITE,    /* the source row replaces the dest row */
+    TASK_CONFLICT_COUNT         /* sentinel */
+};
+
+/* One end of a task. */
+struct task_endpoint {
+    enum task_engine type;  /* engine */
+    char *url;              /* owned; carries the password: never print it,
+                               print task_spec_masked_url() instead */
+};
+
+/* The start point (only for TASK_MODE_INCREMENTAL). */
+struct task_start {
+    enum task_start_kind kind;  /* which of the fields below is set */
+    char *gtid;                 /* owned; TASK_START_GTID, else NULL:
+                                   checked by gtid_set_parse() */
+    char *file;                 /* owned; TASK_START_FILE_POS, else NULL */
+    uint64_t pos;               /* TASK_START_FILE_POS: 4..2^32-1, else 0 */
+};
+
+/* One column rename of a table. */
+struct task_column_map {
+    char *from;             /* owned; source column name */
+    char *to;               /* owned; destination column name */
+};
+
+/* One selected table of a database selected table by table. */
+struct task_table {
+    char *name;                         /* owned; source table name */
+    char *as;                           /* owned; destination table name
+                                           (equal to name if not renamed) */
+    struct task_column_map *columns;    /* owned; renames, spec order */
+    size_t ncolumns;                    /* entries in columns */
+    char **exclude_columns;             /* owned; columns not replicated */
+    size_t nexclude_columns;            /* entries in exclude_columns */
+    char *filter;                       /* owned; row filter text over the
+                                           source column names (see
+                                           proto/filter.h; it compiles), NULL
+                                           if every row is replicated */
+};
+
+/* One entry of "objects": a database, whole or table by table. */
+struct task_object {
+    char *db;                   /* owned; source database name */
+    char *as;                   /* owned; destination database name (equal
+                                   to db if not renamed) */
+    bool whole_db;              /* every table of db, no per-table rules
+                                   (tables is NULL); false: only tables */
+    struct task_table *tables;  /* owned; the selected tables, spec order */
+    size_t ntables;             /* entries in tables (0 iff whole_db) */
+    struct task_table **by_name_; /* private: tables sorted by name */
+};
+
+/* Apply (sink) settings. */
+struct task_apply {
+    unsigned workers;       /* parallel destination connections, 1..64 */
+    unsigned batch_rows;    /* most rows per statement batch, 1..100000 */
+    uint64_t queue_bytes;   /* cap of the source->sink queue, 1 MiB..64 GiB */
+    unsigned batch_txns;    /* most source transactions grouped into one
+                               destination transaction, 1..10000 */
+};
+
+/* A loaded, checked task spec.  Everything is owned: task_spec_free(). */
+struct task_spec {
+    char *name;                         /* task name, [A-Za-z0-9_.-]{1,64} */
+    struct task_endpoint source;        /* where changes come from */
+    struct task_endpoint destination;   /* where they are applied */
+    enum task_mode mode;                /* what is copied */
+    struct task_start start;            /* where incremental sync starts */
+    struct task_object *objects;        /* selected databases, spec order */
+    size_t nobjects;                    /* entries in objects, >= 1 */
+    bool dml_insert;                    /* replicate INSERTs (row inserts) */
+    bool dml_update;                    /* replicate UPDATEs */
+    bool dml_delete;                    /* replicate DELETEs */
+    bool ddl_sync;                      /* replicate DDL statements */
+    bool ddl_filter_drop_database;      /* never replicate DROP DATABASE */
+    enum task_conflict conflict;        /* conflict policy */
+    struct task_apply apply;            /* sink settings */
+    struct task_object **by_db_;        /* private: objects sorted by db */
+};
+
+/* The largest spec file task_spec_load_file() reads. */
+#define TASK_SPEC_MAX_BYTES (16u << 20)
+
+/*
+ * Reads, parses and checks the spec in file <path> into <out> (zeroed
+ * first).  Returns 0, or -1 with ONE line in <err> (no newline), in one of
+ * these forms:
+ *
+ *   <path>: cannot read: No such file or directory
+ *   <path>: larger than 16 MiB: not a task spec
+ *   <path>:<line>:<column>: <JSON syntax error from jansson>
+ *   <path>: $.objects[1].tables[0].filter: <reason>
+ *
+ * the JSON path naming the field in error (or the object missing a
+ * field, or holding an unknown one).  On failure <out> holds nothing to
+ * free (task_spec_free() is still safe).  Blocks on file I/O: call it at
+ * start-up or from the admin API, not per event.
+ */
+int task_spec_load_file(const char *path, struct task_spec *out, char *err,
+                        size_t errlen);
+
+/*
+ * The same for <len> bytes of JSON at <json> (not NULL; need not be
+ * NUL-terminated); <origin> names the text in messages ("api", a file
+ * name).  Does not block.
+ */
+int task_spec_load_text(const char *json, size_t len, const char *origin,
+                        struct task_spec *out, char *err, size_t errlen);
+
+/* Frees what <s> owns (URLs wiped first) and zeroes it.  NULL: no-op. */
+void task_spec_free(struct task_spec *s);
+
+/*
+ * Copies <ep>'s URL to <out> with the password replaced by "***", always
+ * NUL-terminated.  Returns <out>.  The only way a URL should be printed.
+ */
+char *task_spec_masked_url(const struct task_endpoint *ep, char *out,
+                           size_t outlen);
+
+/* Names as written in the spec ("mysql", "incremental", "now",
+ * "overwrite"); "unknown" for an out-of-range value. */
+const char *task_engine_name(enum task_engine e);
+const char *task_mode_name(enum task_mode m);
+const char *task_start_kind_name(enum task_start_kind k);
+const char *task_conflict_name(enum task_conflict c);
+
+/*
+ * Selection and mapping, for the pipeline.  Names are the source's, as
+ * NUL-terminated strings; databases and tables compare exactly, columns
+ * ASCII case-insensitively.  Lookups of databases and tables are binary
+ * searches; of columns linear in the table's renames and exclusions.
+ * Returned pointers are owned by the spec (valid until task_spec_free())
+ * unless said otherwise.
+ */
+
+/* The object selecting database <db>, or NULL if <db> is not selected. */
+const struct task_object *task_spec_find_db(const struct task_spec *s,
+                                            const char *db);
+
+/*
+ * Looks up table <db>.<table>:
+ *
+ *   selected with per-table rules  returns its task_table, *obj_out = the
+ *                                  object (a table-by-table database)
+ *   selected as part of a whole    returns NULL, *obj_out = the object
+ *   database                       (whole_db: no per-table rules)
+ *   not selected                   returns NULL, *obj_out = NULL
+ *
+ * so the table is replicated iff *obj_out != NULL after the call.
+ * <obj_out> may be NULL when the caller only wants the rules.
+ */
+const struct task_table *
+task_spec_find_table(const struct task_spec *s, const char *db,
+                     const char *table, const struct task_object **obj_out);
+
+/* True iff <db>.<table> is replicated. */
+bool task_spec_table_selected(const struct task_spec *s, const char *db,
+                              const char *table);
+
+/* Destination database of source database <db>, or NULL if <db> is not
+ * selected. */
+const char *task_spec_map_db(const struct task_spec *s, const char *db);
+
+/*
+ * Destination table name of <db>.<table>, or NULL if the table is not
+ * selected.  For a table of a whole database this is <table> itself: the
+ * caller's pointer comes back.
+ */
+const char *task_spec_map_table(const struct task_spec *s, const char *db,
+                                const char *table);
+
+/*
+ * Destination name of source column <column> of the table whose rules are
+ * <t> (from task_spec_find_table(); NULL for a table of a whole database,
+ * which has no rules).  Returns the rename, or <column> itself (the
+ * caller's pointer) when not renamed, or NULL when the column is excluded.
+ */
+const char *task_spec_map_column(const struct task_table *t,
+                                 const char *column);
+
+/* True iff source column <column> of table rules <t> (NULL: none) is
+ * excluded from replication. */
+bool task_spec_column_excluded(const struct task_table *t,
+                               const char *column);
+
+#endif

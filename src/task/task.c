@@ -1,0 +1,709 @@
+/*
+ * task.c - one replication task (see task.h).
+ *
+ *   CREATED -> PRECHECKING (destination session, checkpoint, destination
+ *   objects) -> INCREMENTAL <-> RECONNECTING -> STOPPING -> STOPPED
+ *                                             \-> FAILED
+ *
+ * Every source transaction becomes one struct sink_txn; its end position
+ * rides with it to the destination's checkpoint row.
+ */
+#include "src/task/task.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <event2/event.h>
+
+#include "src/core/log.h"
+#include "src/core/url.h"
+#include "src/pipeline/pipeline.h"
+#include "src/sink/mysql.h"
+#include "src/source/myconn.h"
+#include "src/source/mysql.h"
+
+/* Backoff before a restart: doubling up to the maximum. */
+#define TASK_BACKOFF_MIN_MS 200
+#define TASK_BACKOFF_MAX_MS 10000
+/* Restarts in a row without progress before the task fails. */
+#define TASK_MAX_RESTARTS 30
+/* An empty transaction still moves the checkpoint this often (ms), so a
+ * source busy with unselected tables does not leave it far behind. */
+#define TASK_IDLE_CHECKPOINT_MS 1000
+
+static const char *const task_status_names[] = {
+#define X(s, n) n,
+    TASK_STATUSES(X)
+#undef X
+};
+
+struct task {
+    struct event_base *base;      /* loop (borrowed) */
+    struct evdns_base *dns;       /* resolver (borrowed) */
+    const struct task_spec *spec; /* spec (borrowed) */
+    task_done_cb done;            /* called at STOPPED / FAILED */
+    void *arg;                    /* its argument */
+    char ctx[128];                /* log prefix "task=<name>" */
+    enum task_status status;      /* where the task is */
+    struct url dest;              /* parsed destination URL */
+    struct mysink *sink;          /* destination writer */
+    struct mysrc *src;            /* binlog source */
+    struct pipeline *pl;          /* mapping, filters */
+    struct sink_txn *txn;         /* the source transaction being read */
+    bool paused;                  /* source paused for the queue bound */
+    struct event *timer;          /* restart backoff */
+    struct event *tick;           /* periodic: idle checkpoint */
+    char *pushed_file;            /* position of the last queued txn */
+    uint64_t pushed_pos;          /* ... */
+    unsigned backoff_ms;          /* next backoff */
+    unsigned restarts;            /* restarts without progress */
+    char *ckpt_file;              /* checkpoint read at start (owned) */
+    uint64_t ckpt_pos;            /* ... */
+    uint64_t applied_txns;        /* transactions committed */
+    uint64_t last_push_ms;        /* when a transaction was last queued */
+    unsigned precheck_step;       /* destination object being checked */
+    char err[1024];               /* why it failed */
+};
+
+const char *
+task_status_name(enum task_status s)
+{
+    return (unsigned)s < TASK_STATUS_COUNT ? task_status_names[s] : "?";
+}
+
+static uint64_t
+now_ms(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+static void
+set_status(struct task *t, enum task_status s, const char *why)
+{
+    if (t->status == s) {
+        return;
+    }
+    clog(LOG_INFO, t->ctx, "status %s -> %s%s%s",
+         task_status_name(t->status), task_status_name(s), why ? ": " : "",
+         why ? why : "");
+    t->status = s;
+}
+
+/* Frees the pipeline's parts (source, sink, open transaction). */
+static void
+teardown(struct task *t)
+{
+    mysrc_free(t->src);
+    t->src = NULL;
+    mysink_free(t->sink);
+    t->sink = NULL;
+    pipeline_free(t->pl);
+    t->pl = NULL;
+    sink_txn_free(t->txn);
+    t->txn = NULL;
+    t->paused = false;
+}
+
+static void
+finish(struct task *t, enum task_status s, const char *err)
+{
+    if (t->status == TASK_FAILED || t->status == TASK_STOPPED) {
+        return;
+    }
+    if (err != NULL) {
+        snprintf(t->err, sizeof(t->err), "%s", err);
+    }
+    set_status(t, s, err);
+    teardown(t);
+    event_del(t->timer);
+    event_del(t->tick);
+    if (t->done != NULL) {
+        t->done(t, err != NULL ? t->err : NULL, t->arg);
+    }
+}
+
+static void task_fail(struct task *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+task_fail(struct task *t, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    finish(t, TASK_FAILED, msg);
+}
+
+/* A failure a restart can cure: back off, then start from the checkpoint
+ * again. */
+static void
+restart(struct task *t, const char *why)
+{
+    struct timeval tv;
+
+    if (t->status == TASK_STOPPING) {
+        finish(t, TASK_STOPPED, NULL);
+        return;
+    }
+    if (++t->restarts > TASK_MAX_RESTARTS) {
+        task_fail(t, "%s (gave up after %d restarts)", why,
+                  TASK_MAX_RESTARTS);
+        return;
+    }
+    teardown(t);
+    clog(LOG_WARN, t->ctx, "%s; restarting from the checkpoint in %u ms",
+         why, t->backoff_ms);
+    set_status(t, TASK_RECONNECTING, NULL);
+    tv.tv_sec = t->backoff_ms / 1000;
+    tv.tv_usec = (t->backoff_ms % 1000) * 1000;
+    t->backoff_ms = t->backoff_ms * 2 > TASK_BACKOFF_MAX_MS ?
+                    TASK_BACKOFF_MAX_MS : t->backoff_ms * 2;
+    evtimer_add(t->timer, &tv);
+}
+
+/* ---- source side ---- */
+
+static int
+on_row(void *arg, const struct mysrc_row *r)
+{
+    struct task *t = arg;
+    char err[600];
+
+    if (t->txn == NULL && (t->txn = sink_txn_new()) == NULL) {
+        task_fail(t, "out of memory");
+        return -1;
+    }
+    if (pipeline_row(t->pl, r, t->txn, err, sizeof(err)) != 0) {
+        task_fail(t, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Queues txn at position p; pauses the source over the queue bound. */
+static int
+push(struct task *t, struct sink_txn *txn, const struct mysrc_pos *p)
+{
+    txn->file = strdup(p->file);
+    txn->gtid = p->gtid != NULL ? strdup(p->gtid) : NULL;
+    txn->pos = p->pos;
+    if (txn->file == NULL || (p->gtid != NULL && txn->gtid == NULL)) {
+        sink_txn_free(txn);
+        task_fail(t, "out of memory");
+        return -1;
+    }
+    t->last_push_ms = now_ms();
+    free(t->pushed_file);
+    t->pushed_file = strdup(txn->file);
+    t->pushed_pos = txn->pos;
+    if (!mysink_push(t->sink, txn) && !t->paused) {
+        t->paused = true;
+        mysrc_pause(t->src);
+        clog(LOG_DEBUG, t->ctx, "queue over %" PRIu64 " bytes: source "
+             "paused", t->spec->apply.queue_bytes);
+    }
+    return 0;
+}
+
+static int
+on_commit(void *arg, const struct mysrc_pos *p)
+{
+    struct task *t = arg;
+    struct sink_txn *txn = t->txn;
+
+    if (txn == NULL || txn->nrows == 0) {
+        /* Nothing selected in it: move the checkpoint now and then. */
+        if (now_ms() - t->last_push_ms < TASK_IDLE_CHECKPOINT_MS) {
+            return 0;
+        }
+        if (txn == NULL && (txn = sink_txn_new()) == NULL) {
+            task_fail(t, "out of memory");
+            return -1;
+        }
+    }
+    t->txn = NULL;
+    return push(t, txn, p);
+}
+
+static int
+on_ddl(void *arg, const struct mysrc_ddl *d)
+{
+    struct task *t = arg;
+    struct sink_txn *txn = sink_txn_new();
+    int rc;
+
+    if (txn == NULL) {
+        task_fail(t, "out of memory");
+        return -1;
+    }
+    rc = pipeline_ddl(t->pl, d, txn);
+    if (rc < 0) {
+        sink_txn_free(txn);
+        task_fail(t, "out of memory");
+        return -1;
+    }
+    if (rc == 0) {
+        sink_txn_free(txn);
+        return 0;
+    }
+    clog(LOG_INFO, t->ctx, "DDL to apply at %s:%" PRIu64 ": %.120s",
+         d->pos.file, d->pos.pos, txn->ddl);
+    return push(t, txn, &d->pos);
+}
+
+static void
+on_table_error(void *arg, const char *db, const char *table, const char *err)
+{
+    struct task *t = arg;
+
+    /* A selected table the source cannot decode would be lost. */
+    if (task_spec_table_selected(t->spec, db, table)) {
+        task_fail(t, "%s", err);
+    }
+}
+
+static void
+on_src_end(void *arg, const char *err)
+{
+    struct task *t = arg;
+
+    if (t->status == TASK_STOPPING || t->status == TASK_STOPPED ||
+        t->status == TASK_FAILED) {
+        return;
+    }
+    if (err != NULL) {
+        /* The source gave up after its own reconnects, or found a cause
+         * retrying cannot cure (purged binlog, bad event...). */
+        task_fail(t, "source: %s", err);
+        return;
+    }
+    restart(t, "the source stream ended");
+}
+
+/* ---- sink side ---- */
+
+static void
+on_applied(void *arg, const char *file, uint64_t pos)
+{
+    struct task *t = arg;
+
+    t->applied_txns++;
+    t->restarts = 0;
+    t->backoff_ms = TASK_BACKOFF_MIN_MS;
+    clog(LOG_DEBUG, t->ctx, "applied through %s:%" PRIu64, file, pos);
+    if (t->status == TASK_STOPPING && mysink_idle(t->sink)) {
+        clog(LOG_INFO, t->ctx, "checkpoint %s:%" PRIu64 " committed", file,
+             pos);
+        finish(t, TASK_STOPPED, NULL);
+    }
+}
+
+static void
+on_drained(void *arg)
+{
+    struct task *t = arg;
+
+    if (t->paused && t->src != NULL) {
+        t->paused = false;
+        mysrc_resume(t->src);
+        clog(LOG_DEBUG, t->ctx, "queue drained: source resumed");
+    }
+}
+
+static void
+on_sink_error(void *arg, const char *err, bool fatal)
+{
+    struct task *t = arg;
+
+    if (fatal) {
+        task_fail(t, "%s", err);
+    } else {
+        restart(t, err);
+    }
+}
+
+static int
+start_source(struct task *t)
+{
+    struct mysrc_opts o;
+    struct mysrc_cbs cbs;
+    char err[600];
+
+    memset(&o, 0, sizeof(o));
+    o.url = t->spec->source.url;
+    o.server_id = 2000000000u + (uint32_t)(now_ms() % 100000000u);
+    o.log_ctx = t->ctx;
+    if (t->ckpt_file != NULL) {
+        o.start = MYSRC_START_FILE_POS;
+        o.start_file = t->ckpt_file;
+        o.start_pos = t->ckpt_pos;
+    } else if (t->spec->start.kind == TASK_START_FILE_POS) {
+        o.start = MYSRC_START_FILE_POS;
+        o.start_file = t->spec->start.file;
+        o.start_pos = t->spec->start.pos;
+    } else if (t->spec->start.kind == TASK_START_GTID) {
+        o.start = MYSRC_START_GTID;
+        o.start_gtid = t->spec->start.gtid;
+    }
+    memset(&cbs, 0, sizeof(cbs));
+    cbs.on_row = on_row;
+    cbs.on_commit = on_commit;
+    cbs.on_ddl = on_ddl;
+    cbs.on_end = on_src_end;
+    cbs.on_table_error = on_table_error;
+    t->src = mysrc_new(t->base, t->dns, &o, &cbs, t, err, sizeof(err));
+    if (t->src == NULL || mysrc_start(t->src, err, sizeof(err)) != 0) {
+        task_fail(t, "source: %s", err);
+        return -1;
+    }
+    set_status(t, TASK_INCREMENTAL, t->ckpt_file != NULL ?
+               "resuming from the checkpoint" : "from the start point");
+    return 0;
+}
+
+/* ---- prechecks at the destination ---- */
+
+static void
+put_hex(struct pbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    pbuf_puts(b, "X'");
+    for (; *s != '\0'; s++) {
+        pbuf_putc(b, hex[(unsigned char)*s >> 4]);
+        pbuf_putc(b, hex[(unsigned char)*s & 15]);
+    }
+    pbuf_putc(b, '\'');
+}
+
+/* Whether result r (column 0, and column 1 when two) holds a. b. */
+static bool
+result_has(const struct myresult *r, const char *a, const char *b)
+{
+    size_t i;
+
+    for (i = 0; r != NULL && i < r->nrows; i++) {
+        const struct span *c = &r->cells[i * r->ncols];
+
+        if (c[0].len == strlen(a) && memcmp(c[0].p, a, c[0].len) == 0 &&
+            (b == NULL || (r->ncols > 1 && c[1].len == strlen(b) &&
+                           memcmp(c[1].p, b, c[1].len) == 0))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void precheck_next(struct task *t);
+
+static void
+on_precheck(struct myconn *c, const struct myresult *r, const char *err,
+            void *arg)
+{
+    struct task *t = arg;
+    const struct task_spec *s = t->spec;
+    size_t i, j;
+
+    (void)c;
+    if (err != NULL) {
+        task_fail(t, "precheck at the destination failed: %s — the account "
+                  "needs SELECT on information_schema", err);
+        return;
+    }
+    for (i = 0; i < s->nobjects; i++) {
+        const struct task_object *o = &s->objects[i];
+
+        if (t->precheck_step == 0 && o->whole_db &&
+            !result_has(r, o->as, NULL)) {
+            task_fail(t, "destination database `%s` does not exist — "
+                      "create it and its tables (a full sync will do it) "
+                      "before incremental sync", o->as);
+            return;
+        }
+        for (j = 0; t->precheck_step == 1 && j < o->ntables; j++) {
+            if (!result_has(r, o->as, o->tables[j].as)) {
+                task_fail(t, "destination table `%s`.`%s` (for %s.%s) does "
+                          "not exist — create it (a full sync will) before "
+                          "incremental sync", o->as, o->tables[j].as, o->db,
+                          o->tables[j].name);
+                return;
+            }
+        }
+    }
+    t->precheck_step++;
+    precheck_next(t);
+}
+
+static void
+precheck_next(struct task *t)
+{
+    const struct task_spec *s = t->spec;
+    struct pbuf q = {0};
+    bool any = false;
+    size_t i, j;
+
+    if (t->precheck_step == 0) {
+        pbuf_puts(&q, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+                      "WHERE SCHEMA_NAME IN (");
+        for (i = 0; i < s->nobjects; i++) {
+            if (s->objects[i].whole_db) {
+                pbuf_puts(&q, any ? "," : "");
+                put_hex(&q, s->objects[i].as);
+                any = true;
+            }
+        }
+    } else if (t->precheck_step == 1) {
+        pbuf_puts(&q, "SELECT TABLE_SCHEMA, TABLE_NAME FROM "
+                      "information_schema.TABLES WHERE (TABLE_SCHEMA, "
+                      "TABLE_NAME) IN (");
+        for (i = 0; i < s->nobjects; i++) {
+            for (j = 0; j < s->objects[i].ntables; j++) {
+                pbuf_puts(&q, any ? ",(" : "(");
+                put_hex(&q, s->objects[i].as);
+                pbuf_putc(&q, ',');
+                put_hex(&q, s->objects[i].tables[j].as);
+                pbuf_putc(&q, ')');
+                any = true;
+            }
+        }
+    }
+    pbuf_puts(&q, ")");
+    pbuf_putc(&q, '\0');
+    if (q.failed) {
+        pbuf_free(&q);
+        task_fail(t, "out of memory");
+        return;
+    }
+    if (t->precheck_step > 1) {
+        pbuf_free(&q);
+        start_source(t);
+        return;
+    }
+    if (!any) {
+        pbuf_free(&q);
+        t->precheck_step++;
+        precheck_next(t);
+        return;
+    }
+    if (mysink_query(t->sink, (const char *)q.data, on_precheck, t) != 0) {
+        restart(t, "destination connection busy during the precheck");
+    }
+    pbuf_free(&q);
+}
+
+static void
+on_sink_ready(void *arg, const char *file, uint64_t pos, const char *gtid)
+{
+    struct task *t = arg;
+
+    free(t->ckpt_file);
+    t->ckpt_file = file != NULL ? strdup(file) : NULL;
+    t->ckpt_pos = pos;
+    if (file != NULL) {
+        clog(LOG_INFO, t->ctx, "checkpoint at the destination: %s:%" PRIu64
+             "%s%s", file, pos, gtid ? " gtid " : "", gtid ? gtid : "");
+    } else {
+        clog(LOG_INFO, t->ctx, "no checkpoint yet: starting at %s",
+             task_start_kind_name(t->spec->start.kind));
+    }
+    t->precheck_step = 0;
+    precheck_next(t);
+}
+
+/* ---- lifecycle ---- */
+
+static int
+start_all(struct task *t)
+{
+    struct sink_opts so;
+    struct sink_cbs cbs;
+    char err[600];
+
+    set_status(t, TASK_PRECHECKING, NULL);
+    t->pl = NULL;
+    memset(&so, 0, sizeof(so));
+    so.task = t->spec->name;
+    so.host = t->dest.host;
+    so.port = t->dest.port;
+    so.user = t->dest.user;
+    so.password = t->dest.password;
+    so.tls = (int)t->dest.tls;
+    so.ca_file = t->dest.ca_file;
+    so.conflict = t->spec->conflict == TASK_CONFLICT_IGNORE ?
+                  SINK_CONFLICT_IGNORE :
+                  t->spec->conflict == TASK_CONFLICT_OVERWRITE ?
+                  SINK_CONFLICT_OVERWRITE : SINK_CONFLICT_ERROR;
+    so.batch_rows = t->spec->apply.batch_rows;
+    so.batch_txns = t->spec->apply.batch_txns;
+    so.queue_bytes = (size_t)t->spec->apply.queue_bytes;
+    so.log_ctx = t->ctx;
+    memset(&cbs, 0, sizeof(cbs));
+    cbs.on_ready = on_sink_ready;
+    cbs.on_applied = on_applied;
+    cbs.on_drained = on_drained;
+    cbs.on_error = on_sink_error;
+    t->sink = mysink_new(t->base, t->dns, &so, &cbs, t);
+    if (t->sink == NULL) {
+        task_fail(t, "out of memory");
+        return -1;
+    }
+    t->pl = pipeline_new(t->spec, t->sink, t->ctx, err, sizeof(err));
+    if (t->pl == NULL) {
+        task_fail(t, "%s", err);
+        return -1;
+    }
+    if (mysink_start(t->sink) != 0) {
+        task_fail(t, "cannot start connecting to the destination");
+        return -1;
+    }
+    return 0;
+}
+
+/* Every second: when the destination is idle and the source has read
+ * past the last queued position (start-up, unselected or filtered
+ * traffic), an empty transaction records the last transaction boundary
+ * read, so the checkpoint keeps up.  A transaction being read is behind
+ * that boundary and unaffected. */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct task *t = arg;
+    struct mysrc_pos p;
+    struct sink_txn *txn;
+    const char *file;
+    uint64_t pos;
+
+    (void)fd;
+    (void)what;
+    if (t->status != TASK_INCREMENTAL || t->src == NULL || t->sink == NULL ||
+        !mysink_idle(t->sink) || !mysrc_position(t->src, &file, &pos)) {
+        return;
+    }
+    if (t->pushed_file != NULL && strcmp(t->pushed_file, file) == 0 &&
+        t->pushed_pos == pos) {
+        return;
+    }
+    txn = sink_txn_new();
+    if (txn == NULL) {
+        return;
+    }
+    memset(&p, 0, sizeof(p));
+    p.file = file;
+    p.pos = pos;
+    push(t, txn, &p);
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct task *t = arg;
+
+    (void)fd;
+    (void)what;
+    if (t->status == TASK_RECONNECTING) {
+        start_all(t);
+    }
+}
+
+struct task *
+task_new(struct event_base *base, struct evdns_base *dns,
+         const struct task_spec *spec, task_done_cb done, void *arg,
+         char *err, size_t errlen)
+{
+    struct task *t = calloc(1, sizeof(*t));
+
+    if (t == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->base = base;
+    t->dns = dns;
+    t->spec = spec;
+    t->done = done;
+    t->arg = arg;
+    t->backoff_ms = TASK_BACKOFF_MIN_MS;
+    snprintf(t->ctx, sizeof(t->ctx), "task=%s", spec->name);
+    if (url_parse(spec->destination.url, &t->dest, err, errlen) != 0) {
+        free(t);
+        return NULL;
+    }
+    t->timer = evtimer_new(base, on_timer, t);
+    t->tick = event_new(base, -1, EV_PERSIST, on_tick, t);
+    if (t->timer == NULL || t->tick == NULL) {
+        if (t->timer != NULL) {
+            event_free(t->timer);
+        }
+        url_free(&t->dest);
+        free(t);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    return t;
+}
+
+int
+task_start(struct task *t)
+{
+    struct timeval second = {1, 0};
+
+    event_add(t->tick, &second);
+    return start_all(t);
+}
+
+void
+task_stop(struct task *t)
+{
+    if (t->status == TASK_STOPPED || t->status == TASK_FAILED ||
+        t->status == TASK_STOPPING) {
+        return;
+    }
+    if (t->status != TASK_INCREMENTAL || t->sink == NULL) {
+        finish(t, TASK_STOPPED, NULL);
+        return;
+    }
+    set_status(t, TASK_STOPPING, "finishing what was read");
+    /* No more source reading; the open transaction is dropped (it will
+     * be read again from the checkpoint). */
+    mysrc_free(t->src);
+    t->src = NULL;
+    sink_txn_free(t->txn);
+    t->txn = NULL;
+    if (mysink_idle(t->sink)) {
+        finish(t, TASK_STOPPED, NULL);
+    }
+}
+
+enum task_status
+task_get_status(const struct task *t)
+{
+    return t->status;
+}
+
+void
+task_free(struct task *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    teardown(t);
+    if (t->timer != NULL) {
+        event_free(t->timer);
+    }
+    if (t->tick != NULL) {
+        event_free(t->tick);
+    }
+    url_free(&t->dest);
+    free(t->ckpt_file);
+    free(t->pushed_file);
+    free(t);
+}
