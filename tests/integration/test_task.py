@@ -348,3 +348,62 @@ def test_sigkill_at_random_instants_loses_and_repeats_nothing(env):
 def test_destination_and_source_restart_mid_run(env):
     r = crash_run(env, "restartt", kills=0, restart_servers=True)
     assert "restarting from the checkpoint" in r.stderr()
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_stalled_destination_keeps_memory_bounded(env):
+    """The destination table is locked while the source writes 64 MiB:
+    the queue stays at its bound (the source is paused), so tandem's
+    memory stays under the bound plus a fixed overhead; after the unlock
+    everything arrives."""
+    db = "stallt"
+    fresh_db(env, db)
+    ddl = "CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(4000))"
+    env.sql(ddl, db=db)
+    env.dest.sql(ddl, db=db)
+    bound = 8 << 20
+    r = Runner(env, write_spec(env, db, [{"db": db}],
+                               apply={"queue_bytes": bound}), db)
+    r.start()
+    lock = subprocess.Popen(["mariadb", "--no-defaults", "--unbuffered",
+                             "--skip-column-names", "-S", env.dest.sock,
+                             "-uroot", db],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        r.wait_caught_up()
+        base = rss_kb(r.proc.pid)
+        lock.stdin.write("LOCK TABLES t WRITE; SELECT 'locked';\n")
+        lock.stdin.flush()
+        assert lock.stdout.readline().strip() == "locked"
+        peak = base
+        for i in range(32):          # 32 x 500 rows x 4000 bytes: 64 MB
+            env.sql("INSERT INTO t SELECT seq, REPEAT(CHAR(65 + seq %% 26),"
+                    " 4000) FROM seq_%d_to_%d" % (i * 500 + 1, i * 500 + 500),
+                    db=db)
+            peak = max(peak, rss_kb(r.proc.pid))
+        for _ in range(20):
+            time.sleep(0.1)
+            peak = max(peak, rss_kb(r.proc.pid))
+        grown = (peak - base) * 1024
+        assert grown < bound + (32 << 20), \
+            "RSS grew %d MiB with a %d MiB queue bound" % (grown >> 20,
+                                                           bound >> 20)
+        lock.stdin.write("UNLOCK TABLES;\n")
+        lock.stdin.close()
+        lock.wait(10)
+        r.wait_caught_up(timeout=180)
+        assert_same_tables(env, db, db)
+        r.stop()
+    finally:
+        if lock.poll() is None:
+            lock.kill()
+        if r.alive():
+            r.proc.kill()
