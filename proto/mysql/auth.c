@@ -202,7 +202,10 @@ mysql_caps_negotiate(uint32_t server_caps, bool tls, bool with_db)
                     MYSQL_CLIENT_PLUGIN_AUTH |
                     MYSQL_CLIENT_PLUGIN_AUTH_LENENC |
                     MYSQL_CLIENT_CONNECT_ATTRS | MYSQL_CLIENT_DEPRECATE_EOF |
-                    MYSQL_CLIENT_MULTI_RESULTS;
+                    MYSQL_CLIENT_MULTI_RESULTS |
+                    /* a replication writer sends a whole destination
+                     * transaction in one round trip */
+                    MYSQL_CLIENT_MULTI_STATEMENTS;
 
     if (tls) {
         want |= MYSQL_CLIENT_SSL;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/mysql/packet.h"
 #include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
 #include "src/source/myconn.h"
@@ -49,6 +50,9 @@ static const char *const sink_state_names[] = {
 /* Largest statement built from a run of rows (the destination's
  * max_allowed_packet is at least 16 MiB on current servers). */
 #define SINK_MAX_STATEMENT (4u * 1024u * 1024u)
+/* Largest batch sent as one multi-statement query; a larger one goes
+ * statement by statement. */
+#define SINK_MAX_BATCH (8u * 1024u * 1024u)
 
 /* Session set-up, one statement each: the settings the literals of
  * proto/mysql/sqlenc.h rely on, then the checkpoint table. */
@@ -102,6 +106,8 @@ struct mysink {
     struct pbuf stmts;            /* statements, NUL-separated */
     size_t next_stmt;             /* offset of the next to send */
     bool batch_is_ddl;            /* the batch is one DDL */
+    bool multi;                   /* server takes multi-statements */
+    bool joined;                  /* the batch went as one query */
     unsigned ddl_phase;           /* DDL: 0 use, 1 statement, 2 ckpt */
 
     void (*pre_cb)(struct myconn *, const struct myresult *, const char *,
@@ -609,6 +615,9 @@ on_stmt(struct myconn *c, const struct myresult *res, const char *err,
         }
     }
     k->next_stmt += strlen(stmt) + 1;
+    if (k->joined) {
+        k->next_stmt = k->stmts.len;
+    }
     if (k->batch_is_ddl) {
         k->ddl_phase++;
     }
@@ -678,6 +687,21 @@ kick(struct mysink *k)
         return;
     }
     set_state(k, SINK_APPLYING, "batch");
+    if (!k->batch_is_ddl && k->multi && k->stmts.len <= SINK_MAX_BATCH) {
+        /* One round trip: the statements joined as a multi-statement;
+         * the server stops at the first error, which leaves the
+         * transaction uncommitted. */
+        size_t i;
+
+        for (i = 0; i + 1 < k->stmts.len; i++) {
+            if (k->stmts.data[i] == '\0') {
+                k->stmts.data[i] = ';';
+            }
+        }
+        k->joined = true;
+    } else {
+        k->joined = false;
+    }
     send_next(k);
 }
 
@@ -786,6 +810,8 @@ on_ready(struct myconn *c, void *arg)
     struct mysink *k = arg;
 
     (void)c;
+    k->multi = (myconn_capabilities(k->conn) &
+                MYSQL_CLIENT_MULTI_STATEMENTS) != 0;
     set_state(k, SINK_SETUP, "connected");
     k->step = 0;
     if (myconn_query(k->conn, sink_setup_sql[0], on_setup, k) != 0) {
