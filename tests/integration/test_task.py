@@ -407,3 +407,45 @@ def test_stalled_destination_keeps_memory_bounded(env):
             lock.kill()
         if r.alive():
             r.proc.kill()
+
+
+def test_sysbench_oltp_write_only_with_kills(env):
+    """Debian's sysbench prepares its tables (DDL replicated) and runs
+    oltp_write_only on the source while tandem is SIGKILLed and restarted
+    at random instants; the destination ends equal."""
+    import shutil
+    if shutil.which("sysbench") is None:
+        raise env.Skip("sysbench is not installed (tests/deps.sh installs "
+                       "it)")
+    db = "sbt"
+    fresh_db(env, db)
+    r = Runner(env, write_spec(env, db, [{"db": db}], conflict="overwrite"),
+               db)
+    sb = ["sysbench", "oltp_write_only", "--db-driver=mysql",
+          "--mysql-host=127.0.0.1", "--mysql-port=%d" % env.mysql.port,
+          "--mysql-user=root", "--mysql-password=", "--mysql-db=" + db,
+          "--tables=2", "--table-size=2000"]
+    r.start()
+    rng = random.Random(42)
+    try:
+        r.wait_caught_up()
+        subprocess.run(sb + ["prepare"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        run = subprocess.Popen(sb + ["--threads=2", "--time=%d" % (
+            20 if env.soak else 6), "run"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+        kills = 0
+        while run.poll() is None:
+            time.sleep(rng.uniform(0.3, 1.2))
+            if run.poll() is None:
+                r.kill()
+                r.start()
+                kills += 1
+        assert run.returncode == 0, run.stderr.read()
+        assert kills >= 2, kills
+        r.wait_caught_up(timeout=180)
+        assert_same_tables(env, db, db)
+        r.stop()
+    finally:
+        if r.alive():
+            r.proc.kill()
