@@ -500,6 +500,7 @@ pipeline_row(struct pipeline *p, const struct mysrc_row *r,
     }
     row->op = (uint8_t)op;
     row->t = t->dest;
+    p->enc.lenient = false;
     if (op != 'd' && put_after(p, txn, row, r, t, r->after, err,
                                errlen) != 0) {
         return -1;
@@ -514,6 +515,7 @@ pipeline_row(struct pipeline *p, const struct mysrc_row *r,
         }
         row->key_changed = op == 'u' && t->has_pk && key_moved(p, r);
     }
+    row->lenient = p->enc.lenient;
     if (txn->text.failed) {
         snprintf(err, errlen, "out of memory");
         return -1;

@@ -319,9 +319,16 @@ enum run_kind {
     RUN_SINGLE,       /* one statement per row */
 };
 
+/* MariaDB runs one statement under another sql_mode with this prefix. */
+#define LENIENT_PREFIX \
+    "SET STATEMENT sql_mode = '" SQLENC_SQL_MODE_LENIENT "' FOR "
+
 static enum run_kind
 row_kind(const struct mysink *k, const struct sink_row *r)
 {
+    if (r->lenient) {
+        return RUN_SINGLE;
+    }
     if (r->op == 'i') {
         return k->o.conflict == SINK_CONFLICT_OVERWRITE && r->t->has_pk ?
                RUN_UPSERT : RUN_INSERT;
@@ -371,7 +378,40 @@ static void
 single_stmts(const struct mysink *k, struct pbuf *b, const struct sink_txn *t,
              const struct sink_row *r)
 {
+    const char *pre = r->lenient ? LENIENT_PREFIX : "";
+
+    if (r->op == 'i' || (r->op == 'u' && r->t->has_pk && !r->key_changed)) {
+        /* only lenient rows come here this way */
+        pbuf_puts(b, pre);
+        pbuf_puts(b, r->op == 'i' && k->o.conflict == SINK_CONFLICT_ERROR ?
+                  "INSERT INTO " : r->op == 'i' && (!r->t->has_pk ||
+                  k->o.conflict == SINK_CONFLICT_IGNORE) ?
+                  "INSERT IGNORE INTO " : "INSERT INTO ");
+        pbuf_puts(b, r->t->qname);
+        put_span(b, t, r->cols_off, r->cols_len);
+        pbuf_puts(b, " VALUES ");
+        put_span(b, t, r->vals_off, r->vals_len);
+        if (r->t->has_pk && (r->op == 'u' ||
+                             k->o.conflict == SINK_CONFLICT_OVERWRITE)) {
+            pbuf_puts(b, " ON DUPLICATE KEY UPDATE ");
+            put_span(b, t, r->upd_off, r->upd_len);
+        }
+        end_stmt(b);
+        return;
+    }
+    if (r->op == 'd' && r->t->has_pk) {
+        pbuf_puts(b, "DELETE FROM ");
+        pbuf_puts(b, r->t->qname);
+        pbuf_puts(b, " WHERE ");
+        put_span(b, t, r->kcols_off, r->kcols_len);
+        pbuf_puts(b, " IN (");
+        put_span(b, t, r->key_off, r->key_len);
+        pbuf_puts(b, ")");
+        end_stmt(b);
+        return;
+    }
     if (!r->t->has_pk) {
+        pbuf_puts(b, pre);
         if (r->op == 'd') {
             pbuf_puts(b, "DELETE FROM ");
             pbuf_puts(b, r->t->qname);
@@ -401,6 +441,7 @@ single_stmts(const struct mysink *k, struct pbuf *b, const struct sink_txn *t,
     put_span(b, t, r->key_off, r->key_len);
     pbuf_puts(b, ")");
     end_stmt(b);
+    pbuf_puts(b, pre);
     pbuf_puts(b, "INSERT INTO ");
     pbuf_puts(b, r->t->qname);
     put_span(b, t, r->cols_off, r->cols_len);

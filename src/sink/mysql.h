@@ -52,6 +52,8 @@ struct sink_table {
 struct sink_row {
     uint8_t op;                /* 'i', 'u', 'd' */
     bool key_changed;          /* update moved the primary key */
+    bool lenient;              /* a value strict sql_mode refuses (ENUM
+                                  error value): run without strict mode */
     const struct sink_table *t; /* destination table (registry) */
     uint32_t cols_off, cols_len; /* "(`a`,`b`)" of the after image */
     uint32_t vals_off, vals_len; /* "(1,'x')" after image */

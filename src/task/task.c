@@ -187,6 +187,16 @@ on_row(void *arg, const struct mysrc_row *r)
         task_fail(t, "%s", err);
         return -1;
     }
+    if (t->txn->text.len > t->spec->apply.queue_bytes) {
+        /* Fail closed rather than grow without bound. */
+        task_fail(t, "the source transaction ending after %s:%" PRIu64
+                  " is larger than apply.queue_bytes (%" PRIu64 " MiB): "
+                  "spilling a transaction to disk is not supported yet — "
+                  "raise apply.queue_bytes above the transaction's size",
+                  r->pos.file, r->pos.pos,
+                  t->spec->apply.queue_bytes >> 20);
+        return -1;
+    }
     return 0;
 }
 
