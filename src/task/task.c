@@ -66,6 +66,10 @@ struct task {
     uint64_t applied_txns;        /* transactions committed */
     uint64_t last_push_ms;        /* when a transaction was last queued */
     unsigned precheck_step;       /* destination object being checked */
+    struct myconn *pre_src;       /* source connection of the precheck */
+    struct url src_url;           /* parsed source URL */
+    struct pbuf whole;            /* tables of whole databases:
+                                     "srcdb\0table\0dstdb\0" ... */
     char err[1024];               /* why it failed */
 };
 
@@ -97,9 +101,12 @@ set_status(struct task *t, enum task_status s, const char *why)
 }
 
 /* Frees the pipeline's parts (source, sink, open transaction). */
+static void drop_pre_src(struct task *t);
+
 static void
 teardown(struct task *t)
 {
+    drop_pre_src(t);
     mysrc_free(t->src);
     t->src = NULL;
     mysink_free(t->sink);
@@ -415,6 +422,8 @@ result_has(const struct myresult *r, const char *a, const char *b)
 }
 
 static void precheck_next(struct task *t);
+static void whole_db_tables(struct task *t);
+static void whole_db_check(struct task *t);
 
 static void
 on_precheck(struct myconn *c, const struct myresult *r, const char *err,
@@ -494,7 +503,17 @@ precheck_next(struct task *t)
         task_fail(t, "out of memory");
         return;
     }
-    if (t->precheck_step > 1) {
+    if (t->precheck_step == 2) {
+        pbuf_free(&q);
+        whole_db_tables(t);
+        return;
+    }
+    if (t->precheck_step == 3) {
+        pbuf_free(&q);
+        whole_db_check(t);
+        return;
+    }
+    if (t->precheck_step > 3) {
         pbuf_free(&q);
         start_source(t);
         return;
@@ -509,6 +528,195 @@ precheck_next(struct task *t)
         restart(t, "destination connection busy during the precheck");
     }
     pbuf_free(&q);
+}
+
+/* ---- tables of whole databases: listed at the source, checked at the
+ * destination ---- */
+
+static void
+on_whole_dest(struct myconn *c, const struct myresult *r, const char *err,
+              void *arg)
+{
+    struct task *t = arg;
+    const char *p = (const char *)t->whole.data;
+    const char *end = p + t->whole.len;
+
+    (void)c;
+    if (err != NULL) {
+        task_fail(t, "precheck at the destination failed: %s", err);
+        return;
+    }
+    while (p < end) {
+        const char *sdb = p, *tab = sdb + strlen(sdb) + 1;
+        const char *ddb = tab + strlen(tab) + 1;
+
+        if (!result_has(r, ddb, tab)) {
+            task_fail(t, "destination table `%s`.`%s` (for %s.%s) does not "
+                      "exist — create it (a full sync will) before "
+                      "incremental sync", ddb, tab, sdb, tab);
+            return;
+        }
+        p = ddb + strlen(ddb) + 1;
+    }
+    t->precheck_step++;
+    precheck_next(t);
+}
+
+static void
+whole_db_check(struct task *t)
+{
+    const char *p = (const char *)t->whole.data;
+    const char *end = p + t->whole.len;
+    struct pbuf q = {0};
+    bool any = false;
+
+    pbuf_puts(&q, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema."
+                  "TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (");
+    while (p < end) {
+        const char *tab = p + strlen(p) + 1;
+        const char *ddb = tab + strlen(tab) + 1;
+
+        pbuf_puts(&q, any ? ",(" : "(");
+        put_hex(&q, ddb);
+        pbuf_putc(&q, ',');
+        put_hex(&q, tab);
+        pbuf_putc(&q, ')');
+        any = true;
+        p = ddb + strlen(ddb) + 1;
+    }
+    pbuf_puts(&q, ")");
+    pbuf_putc(&q, '\0');
+    if (!any) {
+        pbuf_free(&q);
+        t->precheck_step++;
+        precheck_next(t);
+        return;
+    }
+    if (q.failed || mysink_query(t->sink, (const char *)q.data,
+                                 on_whole_dest, t) != 0) {
+        restart(t, "destination connection busy during the precheck");
+    }
+    pbuf_free(&q);
+}
+
+static void
+drop_pre_src(struct task *t)
+{
+    if (t->pre_src != NULL) {
+        myconn_free(t->pre_src);    /* deferred inside its callback */
+        t->pre_src = NULL;
+    }
+}
+
+static void
+on_whole_src(struct myconn *c, const struct myresult *r, const char *err,
+             void *arg)
+{
+    struct task *t = arg;
+    size_t i;
+
+    (void)c;
+    drop_pre_src(t);
+    if (err != NULL) {
+        task_fail(t, "precheck at the source failed: %s — the account "
+                  "needs SELECT", err);
+        return;
+    }
+    pbuf_reset(&t->whole);
+    for (i = 0; r != NULL && i < r->nrows; i++) {
+        const struct span *c2 = &r->cells[i * r->ncols];
+        char db[256];
+        const char *ddb;
+
+        snprintf(db, sizeof(db), "%.*s", (int)c2[0].len,
+                 (const char *)c2[0].p);
+        ddb = task_spec_map_db(t->spec, db);
+        if (ddb == NULL) {
+            continue;
+        }
+        pbuf_put(&t->whole, db, strlen(db) + 1);
+        pbuf_put(&t->whole, c2[1].p, c2[1].len);
+        pbuf_putc(&t->whole, '\0');
+        pbuf_put(&t->whole, ddb, strlen(ddb) + 1);
+    }
+    if (t->whole.failed) {
+        task_fail(t, "out of memory");
+        return;
+    }
+    t->precheck_step++;
+    precheck_next(t);
+}
+
+static void
+on_pre_src_ready(struct myconn *c, void *arg)
+{
+    struct task *t = arg;
+    const struct task_spec *s = t->spec;
+    struct pbuf q = {0};
+    bool any = false;
+    size_t i;
+
+    pbuf_puts(&q, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema."
+                  "TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA "
+                  "IN (");
+    for (i = 0; i < s->nobjects; i++) {
+        if (s->objects[i].whole_db) {
+            pbuf_puts(&q, any ? "," : "");
+            put_hex(&q, s->objects[i].db);
+            any = true;
+        }
+    }
+    pbuf_puts(&q, ")");
+    pbuf_putc(&q, '\0');
+    if (q.failed || myconn_query(c, (const char *)q.data, on_whole_src,
+                                 t) != 0) {
+        drop_pre_src(t);
+        restart(t, "source connection not ready during the precheck");
+    }
+    pbuf_free(&q);
+}
+
+static void
+on_pre_src_error(struct myconn *c, const char *err, void *arg)
+{
+    struct task *t = arg;
+
+    (void)c;
+    drop_pre_src(t);
+    restart(t, err);
+}
+
+static void
+whole_db_tables(struct task *t)
+{
+    struct myconn_opts o;
+    size_t i;
+    bool any = false;
+
+    for (i = 0; i < t->spec->nobjects; i++) {
+        any = any || t->spec->objects[i].whole_db;
+    }
+    if (!any) {
+        t->precheck_step += 2;
+        precheck_next(t);
+        return;
+    }
+    memset(&o, 0, sizeof(o));
+    o.host = t->src_url.host;
+    o.port = t->src_url.port;
+    o.user = t->src_url.user;
+    o.password = t->src_url.password;
+    o.tls = (int)t->src_url.tls;
+    o.ca_file = t->src_url.ca_file;
+    o.connect_timeout_ms = 10000;
+    o.log_ctx = t->ctx;
+    t->pre_src = myconn_new(t->base, t->dns, &o);
+    if (t->pre_src == NULL ||
+        myconn_connect(t->pre_src, on_pre_src_ready, on_pre_src_error,
+                       t) != 0) {
+        drop_pre_src(t);
+        task_fail(t, "out of memory");
+    }
 }
 
 static void
@@ -647,6 +855,11 @@ task_new(struct event_base *base, struct evdns_base *dns,
         free(t);
         return NULL;
     }
+    if (url_parse(spec->source.url, &t->src_url, err, errlen) != 0) {
+        url_free(&t->dest);
+        free(t);
+        return NULL;
+    }
     t->timer = evtimer_new(base, on_timer, t);
     t->tick = event_new(base, -1, EV_PERSIST, on_tick, t);
     if (t->timer == NULL || t->tick == NULL) {
@@ -654,6 +867,7 @@ task_new(struct event_base *base, struct evdns_base *dns,
             event_free(t->timer);
         }
         url_free(&t->dest);
+        url_free(&t->src_url);
         free(t);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -713,6 +927,8 @@ task_free(struct task *t)
         event_free(t->tick);
     }
     url_free(&t->dest);
+    url_free(&t->src_url);
+    pbuf_free(&t->whole);
     free(t->ckpt_file);
     free(t->pushed_file);
     free(t);

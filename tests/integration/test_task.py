@@ -477,3 +477,23 @@ def test_transaction_over_the_queue_bound_fails_closed(env):
     errors = [ln for ln in r.stderr().splitlines() if "level=error" in ln]
     assert errors and "apply.queue_bytes" in errors[-1], errors
     assert env.dest.sql("SELECT COUNT(*) FROM t", db=db) == [("0",)]
+
+
+def test_missing_destination_table_is_named_before_applying(env):
+    db = "missingt"
+    fresh_db(env, db)
+    env.sql("CREATE TABLE a (id INT PRIMARY KEY); "
+            "CREATE TABLE b (id INT PRIMARY KEY)", db=db)
+    env.dest.sql("CREATE TABLE a (id INT PRIMARY KEY)", db=db)
+    r = Runner(env, write_spec(env, db, [{"db": db}]), db)
+    r.start()
+    try:
+        rc = r.proc.wait(60)
+    finally:
+        if r.alive():
+            r.proc.kill()
+    assert rc == 1, rc
+    errors = [ln for ln in r.stderr().splitlines() if "level=error" in ln]
+    assert errors and "`missingt`.`b`" in errors[-1] and \
+        "does not exist" in errors[-1], errors
+    assert r.checkpoint() is None, "something was applied"
