@@ -566,9 +566,16 @@ static void
 whole_db_check(struct task *t)
 {
     const char *p = (const char *)t->whole.data;
-    const char *end = p + t->whole.len;
+    const char *end;
     struct pbuf q = {0};
     bool any = false;
+
+    if (t->whole.len == 0) {        /* the whole databases are empty */
+        t->precheck_step++;
+        precheck_next(t);
+        return;
+    }
+    end = p + t->whole.len;
 
     pbuf_puts(&q, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema."
                   "TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (");
