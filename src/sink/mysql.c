@@ -107,6 +107,10 @@ struct mysink {
     size_t next_stmt;             /* offset of the next to send */
     bool batch_is_ddl;            /* the batch is one DDL */
     bool multi;                   /* server takes multi-statements */
+    bool in_big;                  /* a large transaction's destination
+                                     transaction is open */
+    bool batch_big_part;          /* the batch is a part that does not
+                                     commit */
     bool joined;                  /* the batch went as one query */
     unsigned ddl_phase;           /* DDL: 0 use, 1 statement, 2 ckpt */
 
@@ -452,9 +456,11 @@ single_stmts(const struct mysink *k, struct pbuf *b, const struct sink_txn *t,
     end_stmt(b);
 }
 
-/* Builds the statements of txns [from, to) into k->stmts. */
+/* Builds the statements of txns [from, to) into k->stmts, opening the
+ * destination transaction when begin is set. */
 static void
-build_batch(struct mysink *k, struct sink_txn *from, struct sink_txn *to)
+build_batch(struct mysink *k, struct sink_txn *from, struct sink_txn *to,
+            bool begin)
 {
     struct pbuf *b = &k->stmts;
     const struct sink_txn *rt = NULL;   /* txn of the open run's first row */
@@ -464,8 +470,10 @@ build_batch(struct mysink *k, struct sink_txn *from, struct sink_txn *to)
     size_t i;
 
     pbuf_reset(b);
-    pbuf_puts(b, "START TRANSACTION");
-    end_stmt(b);
+    if (begin) {
+        pbuf_puts(b, "START TRANSACTION");
+        end_stmt(b);
+    }
     for (t = from; t != to; t = t->next) {
         for (i = 0; i < t->nrows; i++) {
             const struct sink_row *r = &t->rows[i];
@@ -606,8 +614,9 @@ batch_done(struct mysink *k)
         pos = last->pos;
         sink_txn_free(last);
     }
-    set_state(k, SINK_READY, "batch committed");
-    if (file != NULL && k->cbs.on_applied != NULL) {
+    set_state(k, SINK_READY, k->batch_big_part ? "part applied" :
+              "batch committed");
+    if (file != NULL && !k->batch_big_part && k->cbs.on_applied != NULL) {
         k->cbs.on_applied(k->arg, file, pos);
     }
     free(file);
@@ -694,7 +703,7 @@ kick(struct mysink *k)
     pbuf_reset(&k->stmts);
     k->next_stmt = 0;
     k->batch_txns = 0;
-    if (k->head->ddl != NULL) {
+    if (k->head->ddl != NULL && !k->in_big) {
         t = k->head;
         k->batch_is_ddl = true;
         k->ddl_phase = 0;
@@ -706,10 +715,31 @@ kick(struct mysink *k)
         end_stmt(&k->stmts);
         put_checkpoint(k, &k->stmts, t);
         k->batch_txns = 1;
+    } else if (k->in_big || k->head->partial) {
+        /* One part of a large transaction: opened by its first part,
+         * committed by its last (the one with a position). */
+        t = k->head;
+        k->batch_is_ddl = false;
+        build_batch(k, t, t->next, !k->in_big);
+        k->batch_txns = 1;
+        k->batch_big_part = t->partial;
+        if (!t->partial) {
+            put_checkpoint(k, &k->stmts, t);
+            pbuf_puts(&k->stmts, "COMMIT");
+            end_stmt(&k->stmts);
+        }
+        k->in_big = t->partial;
+        if (k->stmts.len == 0) {
+            /* a part without rows: nothing to send */
+            pbuf_puts(&k->stmts, "DO 0");
+            end_stmt(&k->stmts);
+        }
     } else {
         k->batch_is_ddl = false;
+        k->batch_big_part = false;
         last = NULL;
-        for (t = k->head; t != NULL && t->ddl == NULL; t = t->next) {
+        for (t = k->head; t != NULL && t->ddl == NULL && !t->partial;
+             t = t->next) {
             if (last != NULL && (k->batch_txns >= k->o.batch_txns ||
                                  rows + t->nrows > k->o.batch_rows)) {
                 break;
@@ -718,7 +748,7 @@ kick(struct mysink *k)
             k->batch_txns++;
             last = t;
         }
-        build_batch(k, k->head, t);
+        build_batch(k, k->head, t, true);
         put_checkpoint(k, &k->stmts, last);
         pbuf_puts(&k->stmts, "COMMIT");
         end_stmt(&k->stmts);
@@ -774,7 +804,7 @@ mysink_queued_bytes(const struct mysink *k)
 bool
 mysink_idle(const struct mysink *k)
 {
-    return k->head == NULL && k->state == SINK_READY;
+    return k->head == NULL && k->state == SINK_READY && !k->in_big;
 }
 
 /* ---- connecting and the checkpoint ---- */

@@ -13,6 +13,11 @@
  *   task --sink_push(txn)--> queue (bounded in bytes) --> one connection:
  *     START TRANSACTION; statements...; checkpoint; COMMIT --> on_applied
  *
+ * A source transaction larger than the queue arrives in parts (the task
+ * pushes each part as it fills, flagged partial); the parts are applied
+ * inside one destination transaction that only the last part commits, so
+ * memory stays at the queue bound whatever the transaction's size.
+ *
  * Any failure of the destination connection is reported to the task
  * (on_error); the task tears down and restarts from the checkpoint.
  */
@@ -71,6 +76,8 @@ struct sink_txn {
     struct sink_row *rows;     /* owned */
     size_t nrows;              /* rows used */
     size_t cap;                /* rows allocated */
+    bool partial;              /* a part of a large source transaction:
+                                  more parts follow; no position */
     char *ddl;                 /* a DDL statement instead of rows, owned */
     char *ddl_db;              /* its default database, owned */
     char *file;                /* source position after it, owned */

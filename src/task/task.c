@@ -29,6 +29,8 @@
 /* Backoff before a restart: doubling up to the maximum. */
 #define TASK_BACKOFF_MIN_MS 200
 #define TASK_BACKOFF_MAX_MS 10000
+/* A transaction over queue_bytes / TASK_PARTS is sent on in parts. */
+#define TASK_PARTS 4
 /* Restarts in a row without progress before the task fails. */
 #define TASK_MAX_RESTARTS 30
 /* An empty transaction still moves the checkpoint this often (ms), so a
@@ -64,6 +66,8 @@ struct task {
     char *ckpt_file;              /* checkpoint read at start (owned) */
     uint64_t ckpt_pos;            /* ... */
     uint64_t applied_txns;        /* transactions committed */
+    bool big_open;                /* parts of a large transaction queued:
+                                     its end must be pushed */
     uint64_t last_push_ms;        /* when a transaction was last queued */
     unsigned precheck_step;       /* destination object being checked */
     struct myconn *pre_src;       /* source connection of the precheck */
@@ -116,6 +120,7 @@ teardown(struct task *t)
     sink_txn_free(t->txn);
     t->txn = NULL;
     t->paused = false;
+    t->big_open = false;
 }
 
 static void
@@ -194,15 +199,22 @@ on_row(void *arg, const struct mysrc_row *r)
         task_fail(t, "%s", err);
         return -1;
     }
-    if (t->txn->text.len > t->spec->apply.queue_bytes) {
-        /* Fail closed rather than grow without bound. */
-        task_fail(t, "the source transaction ending after %s:%" PRIu64
-                  " is larger than apply.queue_bytes (%" PRIu64 " MiB): "
-                  "spilling a transaction to disk is not supported yet — "
-                  "raise apply.queue_bytes above the transaction's size",
-                  r->pos.file, r->pos.pos,
-                  t->spec->apply.queue_bytes >> 20);
-        return -1;
+    if (t->txn->text.len > t->spec->apply.queue_bytes / TASK_PARTS) {
+        /* A large transaction goes on in parts, applied inside one
+         * destination transaction: memory stays at the queue bound. */
+        struct sink_txn *part = t->txn;
+
+        t->txn = NULL;
+        part->partial = true;
+        if (!t->big_open) {
+            clog(LOG_INFO, t->ctx, "a large transaction at %s:%" PRIu64
+                 ": applying it in parts", r->pos.file, r->pos.pos);
+        }
+        t->big_open = true;
+        if (!mysink_push(t->sink, part) && !t->paused) {
+            t->paused = true;
+            mysrc_pause(t->src);
+        }
     }
     return 0;
 }
@@ -238,7 +250,14 @@ on_commit(void *arg, const struct mysrc_pos *p)
     struct task *t = arg;
     struct sink_txn *txn = t->txn;
 
-    if (txn == NULL || txn->nrows == 0) {
+    if (t->big_open) {
+        /* The last part of a large transaction commits it. */
+        t->big_open = false;
+        if (txn == NULL && (txn = sink_txn_new()) == NULL) {
+            task_fail(t, "out of memory");
+            return -1;
+        }
+    } else if (txn == NULL || txn->nrows == 0) {
         /* Nothing selected in it: move the checkpoint now and then. */
         if (now_ms() - t->last_push_ms < TASK_IDLE_CHECKPOINT_MS) {
             return 0;
@@ -899,6 +918,12 @@ task_stop(struct task *t)
         return;
     }
     if (t->status != TASK_INCREMENTAL || t->sink == NULL) {
+        finish(t, TASK_STOPPED, NULL);
+        return;
+    }
+    if (t->big_open) {
+        /* A large transaction is half sent: its destination transaction
+         * rolls back and it is read again from the checkpoint. */
         finish(t, TASK_STOPPED, NULL);
         return;
     }
