@@ -1388,3 +1388,19 @@ mysql_charset_ascii_compatible(enum mysql_charset cs)
     return ci->kind == CSK_UTF8 || ci->kind == CSK_MB ||
            (ci->kind == CSK_SB && ci->lo == NULL);
 }
+
+bool
+mysql_ascii_only(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0, w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++) {
+        acc |= p[i];
+    }
+    return (acc & 0x8080808080808080ull) == 0;
+}

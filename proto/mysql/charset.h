@@ -130,6 +130,9 @@ int mysql_charset_to_utf8(struct pbuf *out, enum mysql_charset cs,
                           const uint8_t *p, size_t n,
                           struct mysql_charset_cache *cache);
 
+/* True when no byte of p[0..n) has its top bit set. */
+bool mysql_ascii_only(const uint8_t *p, size_t n);
+
 /* True when bytes 0x00..0x7f of cs are ASCII and stand alone (UTF-8,
  * the single-byte sets but swe7, the multi-byte CJK sets): an all-ASCII
  * string needs no conversion. */

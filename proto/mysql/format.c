@@ -136,34 +136,49 @@ fmt_civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static void
-fmt_timestamp(struct pbuf *out, const struct mysql_value *v)
+char *
+mysql_format_temporal(char *o, const struct mysql_value *v)
 {
-    int64_t sec = v->v.ts.sec, days, y, sod;
+    int64_t sec, days, y, sod;
     unsigned m, d;
-    char buf[64], *o = buf;
 
-    *o++ = '"';
+    switch (v->kind) {
+    case MYV_DATE:
+        return fmt_date(o, v->v.tm.year, v->v.tm.month, v->v.tm.day);
+    case MYV_TIME:
+        if (v->v.tm.neg) {
+            *o++ = '-';
+        }
+        o = fmt_hms(o, v->v.tm.hour, v->v.tm.minute, v->v.tm.second);
+        return fmt_frac(o, v->v.tm.usec, v->frac);
+    case MYV_DATETIME:
+        o = fmt_date(o, v->v.tm.year, v->v.tm.month, v->v.tm.day);
+        *o++ = ' ';
+        o = fmt_hms(o, v->v.tm.hour, v->v.tm.minute, v->v.tm.second);
+        return fmt_frac(o, v->v.tm.usec, v->frac);
+    case MYV_TIMESTAMP:
+        break;
+    default:
+        return NULL;
+    }
+    sec = v->v.ts.sec;
     if (sec == 0 && v->v.ts.usec == 0) {
         /* MySQL stores the zero TIMESTAMP as 0 */
         memcpy(o, "0000-00-00 00:00:00", 19);
-        o = fmt_frac(o + 19, 0, v->frac);
-    } else {
-        days = sec / 86400;
-        sod = sec % 86400;
-        if (sod < 0) {
-            sod += 86400;
-            days--;
-        }
-        fmt_civil(days, &y, &m, &d);
-        o = fmt_date(o, y < 0 ? 0 : (unsigned)y, m, d);
-        *o++ = ' ';
-        o = fmt_hms(o, (uint64_t)(sod / 3600), (unsigned)(sod / 60 % 60),
-                    (unsigned)(sod % 60));
-        o = fmt_frac(o, v->v.ts.usec, v->frac);
+        return fmt_frac(o + 19, 0, v->frac);
     }
-    *o++ = '"';
-    pbuf_put(out, buf, (size_t)(o - buf));
+    days = sec / 86400;
+    sod = sec % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    fmt_civil(days, &y, &m, &d);
+    o = fmt_date(o, y < 0 ? 0 : (unsigned)y, m, d);
+    *o++ = ' ';
+    o = fmt_hms(o, (uint64_t)(sod / 3600), (unsigned)(sod / 60 % 60),
+                (unsigned)(sod % 60));
+    return fmt_frac(o, v->v.ts.usec, v->frac);
 }
 
 /* Quoted base64 of p[0..n) padded with zero bytes up to pad_to. */
@@ -188,23 +203,6 @@ fmt_base64(struct pbuf *out, const uint8_t *p, size_t n, size_t pad_to,
     return 0;
 }
 
-/* True when no byte of p[0..n) has its top bit set. */
-static bool
-all_ascii(const uint8_t *p, size_t n)
-{
-    uint64_t acc = 0, w;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
-        acc |= w;
-    }
-    for (; i < n; i++) {
-        acc |= p[i];
-    }
-    return (acc & 0x8080808080808080ull) == 0;
-}
-
 /*
  * Escaped text of p[0..n) in charset cs, without quotes.  cs must be known
  * and not binary.
@@ -216,7 +214,7 @@ fmt_text_body(struct pbuf *out, enum mysql_charset cs, const uint8_t *p,
     int rc;
 
     if (mysql_charset_is_utf8(cs) ||
-        (mysql_charset_ascii_compatible(cs) && all_ascii(p, n))) {
+        (mysql_charset_ascii_compatible(cs) && mysql_ascii_only(p, n))) {
         json_put_str_body(out, p, n);
         return 0;
     }
@@ -404,24 +402,11 @@ fmt_value(struct pbuf *out, const struct mysql_column *col,
         return 0;
     }
     case MYV_DATE:
-        o = fmt_date(o, v->v.tm.year, v->v.tm.month, v->v.tm.day);
-        break;
     case MYV_TIME:
-        if (v->v.tm.neg) {
-            *o++ = '-';
-        }
-        o = fmt_hms(o, v->v.tm.hour, v->v.tm.minute, v->v.tm.second);
-        o = fmt_frac(o, v->v.tm.usec, v->frac);
-        break;
     case MYV_DATETIME:
-        o = fmt_date(o, v->v.tm.year, v->v.tm.month, v->v.tm.day);
-        *o++ = ' ';
-        o = fmt_hms(o, v->v.tm.hour, v->v.tm.minute, v->v.tm.second);
-        o = fmt_frac(o, v->v.tm.usec, v->frac);
-        break;
     case MYV_TIMESTAMP:
-        fmt_timestamp(out, v);
-        return 0;
+        o = mysql_format_temporal(o, v);
+        break;
     case MYV_YEAR:
         o = json_digits(o, v->v.u, 4);
         break;

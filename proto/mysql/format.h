@@ -72,6 +72,17 @@ int mysql_format_value(struct pbuf *out, const struct mysql_column *col,
                        const struct mysql_value *v,
                        struct mysql_format_ctx *ctx);
 
+/* Most bytes mysql_format_temporal() writes. */
+#define MYSQL_TEMPORAL_TEXT_MAX 40
+
+/*
+ * Writes the MySQL literal text of a DATE, TIME, DATETIME or TIMESTAMP
+ * value (TIMESTAMP in UTC; fraction digits as v->frac says), unquoted and
+ * not NUL-terminated, at o (room for MYSQL_TEMPORAL_TEXT_MAX bytes).
+ * Returns the end of what it wrote, or NULL when v is not temporal.
+ */
+char *mysql_format_temporal(char *o, const struct mysql_value *v);
+
 /*
  * Byte length n of a fixed BINARY(n)/CHAR(n) column from its STRING
  * metadata (see above), or 0 when col is not a STRING column.

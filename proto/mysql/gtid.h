@@ -89,7 +89,4 @@ void gtid_format_uuid(struct pbuf *out, const uint8_t uuid[16]);
 /* Appends the binary encoding of a MySQL set for COM_BINLOG_DUMP_GTID. */
 void gtid_set_encode_mysql(const struct gtid_set *s, struct pbuf *out);
 
-/* Copies src into dst (dst is freed first).  Returns 0 or -1. */
-int gtid_set_copy(struct gtid_set *dst, const struct gtid_set *src);
-
 #endif

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "proto/json.h"
+#include "proto/mysql/format.h"
 #include "proto/mysql/rows.h"
 
-static const uint32_t enc_pow10[7] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 
 static const char enc_hex[] = "0123456789ABCDEF";
 
@@ -174,23 +174,6 @@ sqlenc_text(struct pbuf *out, const void *p, size_t n)
     }
 }
 
-/* True when no byte of p[0..n) has its top bit set. */
-static bool
-all_ascii(const uint8_t *p, size_t n)
-{
-    uint64_t acc = 0, w;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
-        acc |= w;
-    }
-    for (; i < n; i++) {
-        acc |= p[i];
-    }
-    return (acc & 0x8080808080808080ull) == 0;
-}
-
 /* Text p[0..n) of a column in character set cs (known, not binary). */
 static void
 put_charset_text(struct pbuf *out, enum mysql_charset cs, const uint8_t *p,
@@ -200,7 +183,7 @@ put_charset_text(struct pbuf *out, enum mysql_charset cs, const uint8_t *p,
     size_t quotes;
 
     if (n == 0 || mysql_charset_is_utf8(cs) ||
-        (mysql_charset_ascii_compatible(cs) && all_ascii(p, n))) {
+        (mysql_charset_ascii_compatible(cs) && mysql_ascii_only(p, n))) {
         /* utf8mb3 text is utf8mb4 text, and ASCII is the same in both */
         if (plain_utf8(p, n, &quotes)) {
             put_quoted(out, p, n, quotes);
@@ -268,7 +251,7 @@ member_utf8(struct sqlenc_ctx *ctx, enum mysql_charset cs,
     int rc;
 
     if (mysql_charset_is_utf8(cs) ||
-        (mysql_charset_ascii_compatible(cs) && all_ascii(name->p, name->len))) {
+        (mysql_charset_ascii_compatible(cs) && mysql_ascii_only(name->p, name->len))) {
         pbuf_put(&ctx->scratch, name->p, name->len);
         return 0;
     }
@@ -428,118 +411,15 @@ enc_double(struct pbuf *out, double d, const char *what, struct sqlenc_ctx *ctx)
 
 /* ---- dates and times ---- */
 
-/* ".ffffff" cut to frac digits (none for 0). */
-static char *
-put_frac(char *o, uint32_t usec, unsigned frac)
-{
-    if (frac == 0) {
-        return o;
-    }
-    if (frac > 6) {
-        frac = 6;
-    }
-    if (usec > 999999) {
-        usec = 999999;
-    }
-    *o++ = '.';
-    return json_digits(o, usec / enc_pow10[6 - frac], frac);
-}
-
-static char *
-put_date(char *o, unsigned y, unsigned m, unsigned d)
-{
-    o = json_digits(o, y, 4);
-    *o++ = '-';
-    o = json_digits(o, m, 2);
-    *o++ = '-';
-    return json_digits(o, d, 2);
-}
-
-static char *
-put_hms(char *o, uint64_t h, unsigned m, unsigned s)
-{
-    o = json_digits(o, h, 2);
-    *o++ = ':';
-    o = json_digits(o, m, 2);
-    *o++ = ':';
-    return json_digits(o, s, 2);
-}
-
-/*
- * Gregorian date of day number days (0 = 1970-01-01), counted in 400-year
- * eras of 146097 days that start on March 1st, so that the leap day ends
- * a year (the method of H. Hinnant's "chrono-compatible low-level date
- * algorithms").
- */
-static void
-civil_date(int64_t days, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t z = days + 719468; /* days since 0000-03-01 */
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097; /* 0..146096 */
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* 0..365 */
-    int64_t mp = (5 * doy + 2) / 153;                      /* 0 = March */
-
-    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-/* UTC text of a TIMESTAMP (the session runs with time_zone '+00:00'). */
-static char *
-put_timestamp(char *o, const struct mysql_value *v)
-{
-    int64_t sec = v->v.ts.sec, days, y, sod;
-    unsigned m, d;
-
-    if (sec == 0 && v->v.ts.usec == 0) {
-        /* the zero TIMESTAMP is stored as 0 */
-        memcpy(o, "0000-00-00 00:00:00", 19);
-        return put_frac(o + 19, 0, v->frac);
-    }
-    days = sec / 86400;
-    sod = sec % 86400;
-    if (sod < 0) {
-        sod += 86400;
-        days--;
-    }
-    civil_date(days, &y, &m, &d);
-    o = put_date(o, y < 0 ? 0 : (unsigned)y, m, d);
-    *o++ = ' ';
-    o = put_hms(o, (uint64_t)(sod / 3600), (unsigned)(sod / 60 % 60),
-                (unsigned)(sod % 60));
-    return put_frac(o, v->v.ts.usec, v->frac);
-}
-
 /* Quoted temporal text of v; false when v is not temporal. */
 static bool
 enc_temporal(struct pbuf *out, const struct mysql_value *v)
 {
-    char buf[96], *o = buf + 1;
+    char buf[MYSQL_TEMPORAL_TEXT_MAX + 2], *o;
 
     buf[0] = '\'';
-    switch (v->kind) {
-    case MYV_DATE:
-        o = put_date(o, v->v.tm.year, v->v.tm.month, v->v.tm.day);
-        break;
-    case MYV_TIME:
-        if (v->v.tm.neg) {
-            *o++ = '-';
-        }
-        o = put_hms(o, v->v.tm.hour, v->v.tm.minute, v->v.tm.second);
-        o = put_frac(o, v->v.tm.usec, v->frac);
-        break;
-    case MYV_DATETIME:
-        o = put_date(o, v->v.tm.year, v->v.tm.month, v->v.tm.day);
-        *o++ = ' ';
-        o = put_hms(o, v->v.tm.hour, v->v.tm.minute, v->v.tm.second);
-        o = put_frac(o, v->v.tm.usec, v->frac);
-        break;
-    case MYV_TIMESTAMP:
-        o = put_timestamp(o, v);
-        break;
-    default:
+    o = mysql_format_temporal(buf + 1, v);
+    if (o == NULL) {
         return false;
     }
     *o++ = '\'';

@@ -55,9 +55,6 @@ enum mysql_type {
     MYT_GEOMETRY = 255,
 };
 
-/* Name of a column type ("LONGLONG"), or "UNKNOWN". */
-const char *mysql_type_name(unsigned type);
-
 /* The binary collation id: BINARY/VARBINARY/BLOB columns carry it. */
 #define MYSQL_CHARSET_BINARY 63
 
@@ -99,8 +96,6 @@ enum mysql_value_kind {
     MYV_GEOMETRY,     /* v.bytes: SRID + WKB, as SELECT returns */
     MYV_KIND_COUNT    /* sentinel */
 };
-
-const char *mysql_value_kind_name(enum mysql_value_kind k);
 
 /* Longest DECIMAL text: 65 digits, sign, point, NUL. */
 #define MYSQL_DECIMAL_TEXT_MAX 72

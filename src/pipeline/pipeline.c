@@ -48,7 +48,6 @@ pipeline_new(const struct task_spec *spec, struct mysink *sink,
              const char *log_ctx, char *err, size_t errlen)
 {
     struct pipeline *p = calloc(1, sizeof(*p));
-    size_t i, j;
 
     if (p == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -57,26 +56,6 @@ pipeline_new(const struct task_spec *spec, struct mysink *sink,
     p->spec = spec;
     p->sink = sink;
     p->ctx = log_ctx;
-    /* Check every filter compiles before anything connects. */
-    for (i = 0; i < spec->nobjects; i++) {
-        for (j = 0; j < spec->objects[i].ntables; j++) {
-            const struct task_table *t = &spec->objects[i].tables[j];
-            struct filter *f;
-            char why[200];
-
-            if (t->filter == NULL) {
-                continue;
-            }
-            f = filter_parse(t->filter, strlen(t->filter), why, sizeof(why));
-            if (f == NULL) {
-                snprintf(err, errlen, "filter of %s.%s: %s",
-                         spec->objects[i].db, t->name, why);
-                free(p);
-                return NULL;
-            }
-            filter_free(f);
-        }
-    }
     return p;
 }
 

@@ -20,7 +20,9 @@
 
 struct pipeline;
 
-/* Compiles the spec's filters.  NULL on error with the reason in err. */
+/* A pipeline for a loaded spec (its filters were checked by the loader;
+ * each is compiled when its table first shows up).  NULL with the reason
+ * in err when out of memory. */
 struct pipeline *pipeline_new(const struct task_spec *spec,
                               struct mysink *sink, const char *log_ctx,
                               char *err, size_t errlen);

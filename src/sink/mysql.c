@@ -88,7 +88,7 @@ struct mysink {
     struct event_base *base;      /* loop (borrowed) */
     struct evdns_base *dns;       /* resolver (borrowed) */
     struct sink_opts o;           /* options; strings owned below */
-    char *task_hex;               /* X'..' literal of the task name */
+    char *task_lit;               /* the task name as a SQL literal */
     struct sink_cbs cbs;          /* task callbacks */
     void *arg;                    /* their argument */
     enum sink_state state;        /* where the writer is */
@@ -118,14 +118,6 @@ struct mysink {
                    void *);       /* PRECHECK callback */
     void *pre_arg;                /* its argument */
 };
-
-const char *
-sink_conflict_name(enum sink_conflict c)
-{
-    static const char *const n[] = {"error", "ignore", "overwrite"};
-
-    return (unsigned)c < SINK_CONFLICT_COUNT ? n[c] : "?";
-}
 
 static void
 set_state(struct mysink *k, enum sink_state s, const char *why)
@@ -201,31 +193,11 @@ dupstr(const char *s)
     return s != NULL ? strdup(s) : NULL;
 }
 
+/* A string literal for our own values (task name, binlog positions). */
 static void
-put_ident(struct pbuf *b, const char *s)
+put_text(struct pbuf *b, const char *s)
 {
-    pbuf_putc(b, '`');
-    for (; *s != '\0'; s++) {
-        if (*s == '`') {
-            pbuf_putc(b, '`');
-        }
-        pbuf_putc(b, *s);
-    }
-    pbuf_putc(b, '`');
-}
-
-/* X'...' literal: safe whatever the session's escaping rules. */
-static void
-put_hex_literal(struct pbuf *b, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-
-    pbuf_puts(b, "X'");
-    for (; *s != '\0'; s++) {
-        pbuf_putc(b, hex[(unsigned char)*s >> 4]);
-        pbuf_putc(b, hex[(unsigned char)*s & 15]);
-    }
-    pbuf_putc(b, '\'');
+    sqlenc_text(b, s, strlen(s));
 }
 
 const struct sink_table *
@@ -244,9 +216,7 @@ mysink_table(struct mysink *k, const char *db, const char *name, bool has_pk)
     if (t == NULL) {
         return NULL;
     }
-    put_ident(&q, db);
-    pbuf_putc(&q, '.');
-    put_ident(&q, name);
+    sqlenc_qualified(&q, db, name);
     pbuf_putc(&q, '\0');
     t->db = dupstr(db);
     t->name = dupstr(name);
@@ -550,14 +520,14 @@ put_checkpoint(struct mysink *k, struct pbuf *b, const struct sink_txn *last)
 {
     pbuf_puts(b, "INSERT INTO tandem.checkpoint (task, file, pos, gtid) "
                  "VALUES (");
-    pbuf_puts(b, k->task_hex);
+    pbuf_puts(b, k->task_lit);
     pbuf_putc(b, ',');
-    put_hex_literal(b, last->file ? last->file : "");
+    put_text(b, last->file ? last->file : "");
     pbuf_putc(b, ',');
     pbuf_put_u64(b, last->pos);
     pbuf_putc(b, ',');
     if (last->gtid != NULL) {
-        put_hex_literal(b, last->gtid);
+        put_text(b, last->gtid);
     } else {
         pbuf_puts(b, "NULL");
     }
@@ -708,8 +678,12 @@ kick(struct mysink *k)
         k->batch_is_ddl = true;
         k->ddl_phase = 0;
         pbuf_puts(&k->stmts, "USE ");
-        put_ident(&k->stmts, t->ddl_db != NULL && t->ddl_db[0] != '\0' ?
-                  t->ddl_db : "tandem");
+        {
+            const char *db = t->ddl_db != NULL && t->ddl_db[0] != '\0' ?
+                             t->ddl_db : "tandem";
+
+            sqlenc_ident(&k->stmts, db, strlen(db));
+        }
         end_stmt(&k->stmts);
         pbuf_puts(&k->stmts, t->ddl);
         end_stmt(&k->stmts);
@@ -795,12 +769,6 @@ mysink_push(struct mysink *k, struct sink_txn *t)
     return !k->over;
 }
 
-size_t
-mysink_queued_bytes(const struct mysink *k)
-{
-    return k->queued;
-}
-
 bool
 mysink_idle(const struct mysink *k)
 {
@@ -866,7 +834,7 @@ on_setup(struct myconn *c, const struct myresult *res, const char *err,
     set_state(k, SINK_CHECKPOINT, "session ready");
     pbuf_puts(&q, "SELECT file, pos, gtid FROM tandem.checkpoint WHERE "
                   "task = ");
-    pbuf_puts(&q, k->task_hex);
+    pbuf_puts(&q, k->task_lit);
     pbuf_putc(&q, '\0');
     if (q.failed || myconn_query(k->conn, (const char *)q.data,
                                  on_checkpoint, k) != 0) {
@@ -915,10 +883,10 @@ mysink_new(struct event_base *base, struct evdns_base *dns,
     if (k->o.queue_bytes == 0) {
         k->o.queue_bytes = 64u * 1024u * 1024u;
     }
-    put_hex_literal(&h, opts->task);
+    put_text(&h, opts->task);
     pbuf_putc(&h, '\0');
-    k->task_hex = h.failed ? NULL : (char *)h.data;
-    if (k->task_hex == NULL) {
+    k->task_lit = h.failed ? NULL : (char *)h.data;
+    if (k->task_lit == NULL) {
         pbuf_free(&h);
         free(k);
         return NULL;
@@ -1004,6 +972,6 @@ mysink_free(struct mysink *k)
         free(t);
     }
     pbuf_free(&k->stmts);
-    free(k->task_hex);
+    free(k->task_lit);
     free(k);
 }

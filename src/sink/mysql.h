@@ -144,11 +144,9 @@ int mysink_query(struct mysink *k, const char *sql,
                  void (*cb)(struct myconn *c, const struct myresult *res,
                             const char *err, void *arg),
                  void *arg);
-size_t mysink_queued_bytes(const struct mysink *k);
 /* True when nothing is queued or in flight. */
 bool mysink_idle(const struct mysink *k);
 void mysink_free(struct mysink *k);
 
-const char *sink_conflict_name(enum sink_conflict c);
 
 #endif

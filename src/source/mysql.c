@@ -505,7 +505,6 @@ handle_rows(struct mysrc *s, const struct binlog_event *ev)
             return -1;
         }
         s->rows_in_trx++;
-        s->rows_delivered++;
     }
     if (rc < 0) {
         mysrc_fail(s, "cannot decode a row of %s.%s at %s:%" PRIu64
@@ -1034,12 +1033,6 @@ mysrc_catching_up(const struct mysrc *s)
     return s->opts.until_now ||
            (s->end_file != NULL && s->file != NULL &&
             pos_cmp(s->file, s->pos, s->end_file, s->end_pos) < 0);
-}
-
-uint64_t
-mysrc_rows_delivered(const struct mysrc *s)
-{
-    return s->rows_delivered;
 }
 
 void

@@ -124,9 +124,6 @@ bool mysrc_position(const struct mysrc *s, const char **file,
  * runs with until_now): a consumer may batch its output then. */
 bool mysrc_catching_up(const struct mysrc *s);
 
-/* Row events and rows delivered so far. */
-uint64_t mysrc_rows_delivered(const struct mysrc *s);
-
 void mysrc_free(struct mysrc *s);
 
 #endif

@@ -108,7 +108,6 @@ struct mysrc {
     bool standalone;                /* MariaDB GTID without BEGIN */
     uint64_t rows_in_trx;           /* rows delivered in the current trx */
     uint64_t skip_rows;             /* rows to skip after a reconnect */
-    uint64_t rows_delivered;        /* total */
 
     /* decoding */
     struct binlog_decoder dec;      /* event decoder */

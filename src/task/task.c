@@ -19,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
 #include "src/core/url.h"
 #include "src/pipeline/pipeline.h"
@@ -232,8 +233,10 @@ push(struct task *t, struct sink_txn *txn, const struct mysrc_pos *p)
         return -1;
     }
     t->last_push_ms = now_ms();
-    free(t->pushed_file);
-    t->pushed_file = strdup(txn->file);
+    if (t->pushed_file == NULL || strcmp(t->pushed_file, txn->file) != 0) {
+        free(t->pushed_file);
+        t->pushed_file = strdup(txn->file);
+    }
     t->pushed_pos = txn->pos;
     if (!mysink_push(t->sink, txn) && !t->paused) {
         t->paused = true;
@@ -410,16 +413,9 @@ start_source(struct task *t)
 /* ---- prechecks at the destination ---- */
 
 static void
-put_hex(struct pbuf *b, const char *s)
+put_text(struct pbuf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-
-    pbuf_puts(b, "X'");
-    for (; *s != '\0'; s++) {
-        pbuf_putc(b, hex[(unsigned char)*s >> 4]);
-        pbuf_putc(b, hex[(unsigned char)*s & 15]);
-    }
-    pbuf_putc(b, '\'');
+    sqlenc_text(b, s, strlen(s));
 }
 
 /* Whether result r (column 0, and column 1 when two) holds a. b. */
@@ -496,7 +492,7 @@ precheck_next(struct task *t)
         for (i = 0; i < s->nobjects; i++) {
             if (s->objects[i].whole_db) {
                 pbuf_puts(&q, any ? "," : "");
-                put_hex(&q, s->objects[i].as);
+                put_text(&q, s->objects[i].as);
                 any = true;
             }
         }
@@ -507,9 +503,9 @@ precheck_next(struct task *t)
         for (i = 0; i < s->nobjects; i++) {
             for (j = 0; j < s->objects[i].ntables; j++) {
                 pbuf_puts(&q, any ? ",(" : "(");
-                put_hex(&q, s->objects[i].as);
+                put_text(&q, s->objects[i].as);
                 pbuf_putc(&q, ',');
-                put_hex(&q, s->objects[i].tables[j].as);
+                put_text(&q, s->objects[i].tables[j].as);
                 pbuf_putc(&q, ')');
                 any = true;
             }
@@ -603,9 +599,9 @@ whole_db_check(struct task *t)
         const char *ddb = tab + strlen(tab) + 1;
 
         pbuf_puts(&q, any ? ",(" : "(");
-        put_hex(&q, ddb);
+        put_text(&q, ddb);
         pbuf_putc(&q, ',');
-        put_hex(&q, tab);
+        put_text(&q, tab);
         pbuf_putc(&q, ')');
         any = true;
         p = ddb + strlen(ddb) + 1;
@@ -688,7 +684,7 @@ on_pre_src_ready(struct myconn *c, void *arg)
     for (i = 0; i < s->nobjects; i++) {
         if (s->objects[i].whole_db) {
             pbuf_puts(&q, any ? "," : "");
-            put_hex(&q, s->objects[i].db);
+            put_text(&q, s->objects[i].db);
             any = true;
         }
     }
@@ -937,12 +933,6 @@ task_stop(struct task *t)
     if (mysink_idle(t->sink)) {
         finish(t, TASK_STOPPED, NULL);
     }
-}
-
-enum task_status
-task_get_status(const struct task *t)
-{
-    return t->status;
 }
 
 void

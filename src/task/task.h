@@ -50,7 +50,6 @@ struct task *task_new(struct event_base *base, struct evdns_base *dns,
 int task_start(struct task *t);
 /* Stops reading the source, lets what was read commit, then STOPPED. */
 void task_stop(struct task *t);
-enum task_status task_get_status(const struct task *t);
 void task_free(struct task *t);
 
 #endif
