@@ -32,6 +32,7 @@ struct pl_table {
     size_t ncols;                 /* source columns */
     struct filter *filter;        /* bound row filter, or NULL */
     bool has_pk;                  /* key columns usable */
+    bool keyed;                   /* equal keys have equal literals */
 };
 
 struct pipeline {
@@ -85,6 +86,31 @@ pipeline_free(struct pipeline *p)
 }
 
 /* The cache entry of r's table, built on first use; NULL with err. */
+/* Whether two values of column c are the same key exactly when their
+ * literals are equal: not for text under a collation ('a' = 'A', trailing
+ * spaces) nor for floats (-0 = 0).  The writer orders and merges changes
+ * by the literal only for tables whose key columns all pass. */
+static bool
+exact_key_column(const struct mysql_column *c)
+{
+    switch (c->type) {
+    case MYT_FLOAT:
+    case MYT_DOUBLE:
+    case MYT_INVALID:
+        return false;
+    case MYT_VARCHAR:
+    case MYT_VAR_STRING:
+    case MYT_STRING:
+    case MYT_TINY_BLOB:
+    case MYT_MEDIUM_BLOB:
+    case MYT_LONG_BLOB:
+    case MYT_BLOB:
+        return c->charset == 63 || c->enum_values != NULL;
+    default:
+        return true;
+    }
+}
+
 static struct pl_table *
 table_of(struct pipeline *p, const struct mysrc_row *r, char *err,
          size_t errlen)
@@ -132,13 +158,17 @@ table_of(struct pipeline *p, const struct mysrc_row *r, char *err,
             t->has_pk = false;      /* a key column is excluded */
         }
     }
+    t->keyed = t->has_pk;
+    for (i = 0; i < r->npk && t->keyed; i++) {
+        t->keyed = exact_key_column(&r->cols[r->pk[i]]);
+    }
     if (!t->has_pk) {
         clog(LOG_WARN, p->ctx, "table %s.%s has no primary key: its rows "
              "are matched on all columns at the destination, which is "
              "slow and ambiguous with duplicate rows — add a primary key",
              r->db, r->table);
     }
-    t->dest = mysink_table(p->sink, obj->as, dtable, t->has_pk);
+    t->dest = mysink_table(p->sink, obj->as, dtable, t->has_pk, t->keyed);
     if (t->dest == NULL || t->idents.failed) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -353,6 +383,40 @@ put_key(struct pipeline *p, struct sink_txn *txn, struct sink_row *row,
     return 0;
 }
 
+/* The key of the row written (insert, update): its literal, the after
+ * image's values, or the before image's where MINIMAL leaves them out. */
+static int
+put_new_key(struct pipeline *p, struct sink_txn *txn, struct sink_row *row,
+            const struct mysrc_row *r, char *err, size_t errlen)
+{
+    struct pbuf *b = &txn->text;
+    size_t mark = b->len;
+    uint32_t k;
+
+    pbuf_putc(b, '(');
+    for (k = 0; k < r->npk; k++) {
+        uint32_t c = r->pk[k];
+        const struct mysql_value *img = r->after[c].kind != MYV_ABSENT ?
+                                        r->after : r->before;
+
+        if (img == NULL || img[c].kind == MYV_ABSENT) {
+            snprintf(err, errlen, "%s.%s: the row image lacks key column "
+                     "%u — set binlog_row_image=FULL or MINIMAL (both keep "
+                     "the key)", r->db, r->table, c);
+            return -1;
+        }
+        if (k > 0) {
+            pbuf_putc(b, ',');
+        }
+        if (put_value(p, b, r, img, c, err, errlen) != 0) {
+            return -1;
+        }
+    }
+    pbuf_putc(b, ')');
+    sink_txn_span(txn, mark, &row->nkey_off, &row->nkey_len);
+    return 0;
+}
+
 /* SET list of a table without key. */
 static int
 put_set(struct pipeline *p, struct sink_txn *txn, struct sink_row *row,
@@ -493,6 +557,13 @@ pipeline_row(struct pipeline *p, const struct mysrc_row *r,
             return -1;
         }
         row->key_changed = op == 'u' && t->has_pk && key_moved(p, r);
+    }
+    if (op == 'u' && t->has_pk && !row->key_changed) {
+        row->nkey_off = row->key_off;
+        row->nkey_len = row->key_len;
+    } else if (op != 'd' && t->has_pk &&
+               put_new_key(p, txn, row, r, err, errlen) != 0) {
+        return -1;
     }
     row->lenient = p->enc.lenient;
     if (txn->text.failed) {

@@ -1,15 +1,29 @@
 /*
  * mysql.c - the MySQL/MariaDB destination writer (see mysql.h).
  *
- *   CONNECTING -> SETUP (session variables, checkpoint table, one query
- *   each) -> CHECKPOINT (read it) -> READY <-> APPLYING
+ * Worker 0 connects first and prepares the destination:
  *
- * APPLYING sends one destination transaction statement by statement:
- * START TRANSACTION, the batch's statements, the checkpoint upsert,
- * COMMIT.  Only the COMMIT's OK frees the source transactions it covers.
- * A DDL is its own batch: the statement, then the checkpoint (DDL commits
- * implicitly, so a crash in between replays it; errors that say the
- * change is already there are taken as done).
+ *   CONNECTING -> SETUP (session, checkpoint table, one query each)
+ *   -> CHECKPOINT (read every worker's row) -> NORMALIZE (one row left)
+ *   -> UNIQUE (which tables have unique keys besides the primary key)
+ *   -> READY
+ *
+ * then the other workers connect and set up their sessions.  Source
+ * transactions are dispatched in source order, a run of them per batch
+ * and one batch per free worker; a batch waits while it would write a
+ * row (or, for tables that cannot be ordered by key, a table) that a
+ * running batch writes, so changes to one row apply in source order.
+ * DDL and the parts of a transaction larger than the queue are barriers:
+ * they run alone.
+ *
+ * Exactly once with parallel batches: each batch's destination
+ * transaction upserts its worker's row of tandem.checkpoint with the low
+ * watermark (every transaction up to it is committed) and the ranges of
+ * transactions the worker committed above it, this batch's included.  On
+ * start the highest watermark of the rows is where the source resumes,
+ * and every transaction inside a recorded range above it is skipped: it
+ * is already there.  A batch that starts at the oldest unfinished
+ * transaction writes its own end as the watermark and needs no range.
  */
 #include "src/sink/mysql.h"
 
@@ -19,9 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "proto/mysql/packet.h"
 #include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
+#include "src/sink/mysql_int.h"
 #include "src/source/myconn.h"
 
 #define SINK_STATES(X) \
@@ -29,9 +46,9 @@
     X(CONNECTING)      \
     X(SETUP)           \
     X(CHECKPOINT)      \
+    X(NORMALIZE)       \
+    X(UNIQUE)          \
     X(READY)           \
-    X(APPLYING)        \
-    X(PRECHECK)        \
     X(FAILED)
 
 enum sink_state {
@@ -47,29 +64,80 @@ static const char *const sink_state_names[] = {
 #undef X
 };
 
-/* Largest statement built from a run of rows (the destination's
- * max_allowed_packet is at least 16 MiB on current servers). */
-#define SINK_MAX_STATEMENT (4u * 1024u * 1024u)
+/* What a worker is doing. */
+enum worker_state {
+    WORKER_OFF = 0,      /* not connected */
+    WORKER_CONNECTING,   /* connecting, session set-up */
+    WORKER_READY,        /* idle */
+    WORKER_BUSY,         /* a batch or a query runs */
+    WORKER_STATE_COUNT   /* sentinel */
+};
+
+/* What a worker's statements are. */
+enum batch_kind {
+    BATCH_ROWS = 0,      /* source transactions, committed with the row */
+    BATCH_PART,          /* a part of a large transaction, not committed */
+    BATCH_DDL,           /* USE, the DDL, the checkpoint row */
+    BATCH_CONTROL,       /* the writer's own statements */
+    BATCH_KIND_COUNT     /* sentinel */
+};
+
+/* Where a source transaction is in the writer (sink_txn.state). */
+enum txn_state {
+    TXN_QUEUED = 0,      /* waiting for a worker */
+    TXN_RUNNING,         /* in a batch being applied */
+    TXN_DONE,            /* committed (or found committed before) */
+};
+
+/* Times a batch is sent again after a deadlock before the task restarts
+ * from its checkpoint. */
+#define SINK_MAX_RETRIES 5
 /* Largest batch sent as one multi-statement query; a larger one goes
  * statement by statement. */
 #define SINK_MAX_BATCH (8u * 1024u * 1024u)
+/* Most workers (the spec's bound). */
+#define SINK_MAX_WORKERS 64
 
-/* Session set-up, one statement each: the settings the literals of
- * proto/mysql/sqlenc.h rely on, then the checkpoint table. */
-static const char *const sink_setup_sql[] = {
+/* Session set-up of every worker: the settings the literals of
+ * proto/mysql/sqlenc.h rely on. */
+static const char *const sink_session_sql[] = {
     "SET NAMES utf8mb4",
     "SET time_zone = '+00:00'",
     "SET SESSION sql_mode = '" SQLENC_SQL_MODE "'",
     "SET foreign_key_checks = 0",
-    "CREATE DATABASE IF NOT EXISTS tandem",
-    "CREATE TABLE IF NOT EXISTS tandem.checkpoint ("
-    " task VARCHAR(64) NOT NULL PRIMARY KEY,"
-    " file VARCHAR(512) NOT NULL,"
-    " pos BIGINT UNSIGNED NOT NULL,"
-    " gtid VARCHAR(4096) NULL,"
-    " updated TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
-    " ON UPDATE CURRENT_TIMESTAMP(6)) ENGINE=InnoDB",
 };
+
+/* Then worker 0: the checkpoint table, one row per task and worker. */
+static const char *const sink_table_sql[] = {
+    "CREATE DATABASE IF NOT EXISTS tandem",
+    ("CREATE TABLE IF NOT EXISTS tandem.checkpoint ("
+     " task VARCHAR(64) NOT NULL,"
+     " worker SMALLINT UNSIGNED NOT NULL DEFAULT 0,"
+     " file VARCHAR(512) NOT NULL,"
+     " pos BIGINT UNSIGNED NOT NULL,"
+     " gtid VARCHAR(4096) NULL,"
+     " applied MEDIUMTEXT NULL,"
+     " updated TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
+     " ON UPDATE CURRENT_TIMESTAMP(6),"
+     " PRIMARY KEY (task, worker)) ENGINE=InnoDB"),
+    /* a table of one row per task becomes one row per task and worker */
+    ("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA ="
+     " 'tandem' AND TABLE_NAME = 'checkpoint' AND COLUMN_NAME = 'worker'"),
+};
+
+static const char sink_upgrade_sql[] =
+    "ALTER TABLE tandem.checkpoint"
+    " ADD COLUMN worker SMALLINT UNSIGNED NOT NULL DEFAULT 0 AFTER task,"
+    " ADD COLUMN applied MEDIUMTEXT NULL AFTER gtid,"
+    " DROP PRIMARY KEY, ADD PRIMARY KEY (task, worker)";
+
+/* Destination tables with a unique key besides the primary key: their
+ * rows are ordered by table, not by key. */
+static const char sink_unique_sql[] =
+    "SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME FROM information_schema."
+    "STATISTICS WHERE NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' AND "
+    "TABLE_SCHEMA NOT IN ('mysql', 'information_schema', "
+    "'performance_schema', 'sys', 'tandem')";
 
 /* Server errors of a replayed DDL that mean "already done". */
 static const unsigned ddl_done_errors[] = {
@@ -84,40 +152,78 @@ static const unsigned ddl_done_errors[] = {
     1146, /* table does not exist */
 };
 
+/* One destination connection. */
+struct sink_worker {
+    struct mysink *k;             /* owner */
+    unsigned id;                  /* 0.. workers - 1 */
+    struct myconn *conn;          /* connection, or NULL */
+    enum worker_state state;      /* ... */
+    unsigned step;                /* set-up step */
+    bool upgrading;               /* set-up: upgrading the checkpoint table */
+
+    /* the batch being applied */
+    enum batch_kind kind;         /* ... */
+    struct sink_txn *first;       /* its first transaction */
+    size_t ntxns;                 /* transactions from first */
+    struct pbuf stmts;            /* statements, NUL-separated */
+    size_t next_stmt;             /* offset of the next to send */
+    bool joined;                  /* sent as one multi-statement */
+    unsigned ddl_phase;           /* DDL: 0 use, 1 statement, 2 row */
+    bool in_big;                  /* the batch is a part of a large
+                                     transaction (the last one too) */
+    bool whole;                   /* the batch is a whole destination
+                                     transaction: it can be sent again */
+    unsigned retries;             /* sent again after a deadlock */
+
+    /* keys the batch writes (open addressing; 0 is empty) */
+    uint64_t *keys;               /* owned */
+    size_t nkeys, key_slots;      /* used, allocated (power of two) */
+
+    struct sink_ranges applied;   /* committed above the watermark */
+    char *row_file;               /* the watermark the batch's row */
+    uint64_t row_pos;             /* writes (owned), or NULL */
+};
+
 struct mysink {
     struct event_base *base;      /* loop (borrowed) */
     struct evdns_base *dns;       /* resolver (borrowed) */
-    struct sink_opts o;           /* options; strings owned below */
+    struct sink_opts o;           /* options; strings borrowed */
     char *task_lit;               /* the task name as a SQL literal */
     struct sink_cbs cbs;          /* task callbacks */
     void *arg;                    /* their argument */
     enum sink_state state;        /* where the writer is */
-    struct myconn *conn;          /* destination connection */
-    unsigned step;                /* SETUP step */
     struct sink_table *tables;    /* registry */
+    struct pbuf unique;           /* "db\0table\0" pairs with unique2 */
+    bool refreshing;              /* re-reading unique keys after a DDL */
 
-    struct sink_txn *head;        /* queue: oldest first */
+    struct sink_worker *w;        /* workers (owned array) */
+    unsigned nworkers;            /* ... */
+    unsigned busy;                /* workers applying */
+    struct sink_worker *big;      /* holds a large transaction open */
+    struct sink_worker *barrier;  /* runs a batch that runs alone */
+    struct sink_builder builder;  /* statements of a batch */
+    struct event *kick_ev;        /* dispatch after the current burst */
+
+    struct sink_txn *head;        /* queue: oldest unfinished first */
     struct sink_txn *tail;        /* newest */
+    struct sink_txn *next;        /* oldest queued (not dispatched) */
     size_t queued;                /* bytes in the queue */
     bool over;                    /* went over queue_bytes */
 
-    /* the batch being applied */
-    size_t batch_txns;            /* txns in the batch, from head */
-    struct pbuf stmts;            /* statements, NUL-separated */
-    size_t next_stmt;             /* offset of the next to send */
-    bool batch_is_ddl;            /* the batch is one DDL */
-    bool multi;                   /* server takes multi-statements */
-    bool in_big;                  /* a large transaction's destination
-                                     transaction is open */
-    bool batch_big_part;          /* the batch is a part that does not
-                                     commit */
-    bool joined;                  /* the batch went as one query */
-    unsigned ddl_phase;           /* DDL: 0 use, 1 statement, 2 ckpt */
+    char *lwm_file;               /* low watermark: every transaction */
+    uint64_t lwm_pos;             /* up to it is committed; NULL file */
+    char *lwm_gtid;               /* before the first commit */
+    struct sink_ranges skip;      /* committed before a restart */
+    char *saved_file;             /* the highest watermark a committed */
+    uint64_t saved_pos;           /* row holds; NULL: none */
 
     void (*pre_cb)(struct myconn *, const struct myresult *, const char *,
-                   void *);       /* PRECHECK callback */
+                   void *);       /* query callback (prechecks) */
     void *pre_arg;                /* its argument */
 };
+
+static void kick(struct mysink *k);
+static void start_workers(struct mysink *k);
 
 static void
 set_state(struct mysink *k, enum sink_state s, const char *why)
@@ -200,8 +306,30 @@ put_text(struct pbuf *b, const char *s)
     sqlenc_text(b, s, strlen(s));
 }
 
+static bool
+has_unique2(const struct mysink *k, const char *db, const char *name)
+{
+    const char *p = (const char *)k->unique.data;
+    const char *end;
+
+    if (k->unique.len == 0) {
+        return false;
+    }
+    end = p + k->unique.len;
+    while (p < end) {
+        const char *t = p + strlen(p) + 1;
+
+        if (strcmp(p, db) == 0 && strcmp(t, name) == 0) {
+            return true;
+        }
+        p = t + strlen(t) + 1;
+    }
+    return false;
+}
+
 const struct sink_table *
-mysink_table(struct mysink *k, const char *db, const char *name, bool has_pk)
+mysink_table(struct mysink *k, const char *db, const char *name, bool has_pk,
+             bool keyed)
 {
     struct sink_table *t;
     struct pbuf q = {0};
@@ -209,6 +337,7 @@ mysink_table(struct mysink *k, const char *db, const char *name, bool has_pk)
     for (t = k->tables; t != NULL; t = t->next) {
         if (strcmp(t->db, db) == 0 && strcmp(t->name, name) == 0) {
             t->has_pk = has_pk;
+            t->keyed = keyed;
             return t;
         }
     }
@@ -229,6 +358,8 @@ mysink_table(struct mysink *k, const char *db, const char *name, bool has_pk)
         return NULL;
     }
     t->has_pk = has_pk;
+    t->keyed = keyed;
+    t->unique2 = has_unique2(k, db, name);
     t->next = k->tables;
     k->tables = t;
     return t;
@@ -245,6 +376,7 @@ sink_fail(struct mysink *k, bool fatal, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
+    unsigned i;
 
     if (k->state == SINK_FAILED) {
         return;
@@ -253,9 +385,12 @@ sink_fail(struct mysink *k, bool fatal, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     set_state(k, SINK_FAILED, msg);
-    if (k->conn != NULL) {
-        myconn_free(k->conn);
-        k->conn = NULL;
+    for (i = 0; i < k->nworkers; i++) {
+        if (k->w[i].conn != NULL) {
+            myconn_free(k->w[i].conn);
+            k->w[i].conn = NULL;
+        }
+        k->w[i].state = WORKER_OFF;
     }
     if (k->cbs.on_error != NULL) {
         k->cbs.on_error(k->arg, msg, fatal);
@@ -265,280 +400,206 @@ sink_fail(struct mysink *k, bool fatal, const char *fmt, ...)
 static void
 on_conn_error(struct myconn *c, const char *err, void *arg)
 {
-    struct mysink *k = arg;
+    struct sink_worker *w = arg;
 
     (void)c;
-    sink_fail(k, false, "destination: %s", err);
+    sink_fail(w->k, false, "destination: %s", err);
 }
 
-/* ---- statements of a batch ---- */
+/* ---- keys of running batches ---- */
 
-static const char *
-txt(const struct sink_txn *t, uint32_t off)
+/* The keys a row writes: its old and new key in a table ordered by key,
+ * else the table itself.  Returns how many (1 or 2). */
+static unsigned
+row_keys(const struct sink_txn *t, const struct sink_row *r, uint64_t h[2])
 {
-    return (const char *)t->text.data + off;
+    uint64_t seed = (uint64_t)(uintptr_t)r->t;
+    unsigned n = 0;
+
+    if (!sink_table_by_key(r->t)) {
+        h[0] = sink_hash(seed, "", 0);
+        return 1;
+    }
+    if (r->op != 'i') {
+        h[n++] = sink_hash(seed, t->text.data + r->key_off, r->key_len);
+    }
+    if (r->op != 'd' && (r->op != 'u' || r->key_changed)) {
+        h[n++] = sink_hash(seed, t->text.data + r->nkey_off, r->nkey_len);
+    }
+    return n;
 }
 
-static void
-put_span(struct pbuf *b, const struct sink_txn *t, uint32_t off, uint32_t len)
-{
-    pbuf_put(b, txt(t, off), len);
-}
-
-/* Rows of the same kind that one statement can carry. */
-enum run_kind {
-    RUN_INSERT = 0,   /* INSERT [IGNORE] ... VALUES (...),(...) */
-    RUN_UPSERT,       /* INSERT ... ON DUPLICATE KEY UPDATE */
-    RUN_DELETE_KEYS,  /* DELETE ... WHERE (key) IN (...) */
-    RUN_SINGLE,       /* one statement per row */
-};
-
-/* MariaDB runs one statement under another sql_mode with this prefix. */
-#define LENIENT_PREFIX \
-    "SET STATEMENT sql_mode = '" SQLENC_SQL_MODE_LENIENT "' FOR "
-
-static enum run_kind
-row_kind(const struct mysink *k, const struct sink_row *r)
-{
-    if (r->lenient) {
-        return RUN_SINGLE;
-    }
-    if (r->op == 'i') {
-        return k->o.conflict == SINK_CONFLICT_OVERWRITE && r->t->has_pk ?
-               RUN_UPSERT : RUN_INSERT;
-    }
-    if (!r->t->has_pk) {
-        return RUN_SINGLE;
-    }
-    if (r->op == 'd') {
-        return RUN_DELETE_KEYS;
-    }
-    return r->key_changed ? RUN_SINGLE : RUN_UPSERT;
-}
-
-/* Whether b can join the statement a started. */
 static bool
-same_run(const struct mysink *k, const struct sink_txn *ta,
-         const struct sink_row *a, const struct sink_txn *tb,
-         const struct sink_row *b)
+worker_holds(const struct sink_worker *w, uint64_t h)
 {
-    enum run_kind ka = row_kind(k, a);
+    size_t mask, i;
 
-    if (ka == RUN_SINGLE || ka != row_kind(k, b) || a->t != b->t) {
+    if (w->nkeys == 0) {
         return false;
     }
-    if (ka == RUN_DELETE_KEYS) {
-        return a->kcols_len == b->kcols_len &&
-               memcmp(txt(ta, a->kcols_off), txt(tb, b->kcols_off),
-                      a->kcols_len) == 0;
-    }
-    return a->cols_len == b->cols_len &&
-           memcmp(txt(ta, a->cols_off), txt(tb, b->cols_off),
-                  a->cols_len) == 0 &&
-           (ka != RUN_UPSERT || (a->upd_len == b->upd_len &&
-                                 memcmp(txt(ta, a->upd_off),
-                                        txt(tb, b->upd_off),
-                                        a->upd_len) == 0));
-}
-
-static void
-end_stmt(struct pbuf *b)
-{
-    pbuf_putc(b, '\0');
-}
-
-/* The statements of a row that stands alone (no key, or a key change). */
-static void
-single_stmts(const struct mysink *k, struct pbuf *b, const struct sink_txn *t,
-             const struct sink_row *r)
-{
-    const char *pre = r->lenient ? LENIENT_PREFIX : "";
-
-    if (r->op == 'i' || (r->op == 'u' && r->t->has_pk && !r->key_changed)) {
-        /* only lenient rows come here this way */
-        pbuf_puts(b, pre);
-        pbuf_puts(b, r->op == 'i' && k->o.conflict == SINK_CONFLICT_ERROR ?
-                  "INSERT INTO " : r->op == 'i' && (!r->t->has_pk ||
-                  k->o.conflict == SINK_CONFLICT_IGNORE) ?
-                  "INSERT IGNORE INTO " : "INSERT INTO ");
-        pbuf_puts(b, r->t->qname);
-        put_span(b, t, r->cols_off, r->cols_len);
-        pbuf_puts(b, " VALUES ");
-        put_span(b, t, r->vals_off, r->vals_len);
-        if (r->t->has_pk && (r->op == 'u' ||
-                             k->o.conflict == SINK_CONFLICT_OVERWRITE)) {
-            pbuf_puts(b, " ON DUPLICATE KEY UPDATE ");
-            put_span(b, t, r->upd_off, r->upd_len);
+    h |= 1;
+    mask = w->key_slots - 1;
+    for (i = h & mask; w->keys[i] != 0; i = (i + 1) & mask) {
+        if (w->keys[i] == h) {
+            return true;
         }
-        end_stmt(b);
-        return;
     }
-    if (r->op == 'd' && r->t->has_pk) {
-        pbuf_puts(b, "DELETE FROM ");
-        pbuf_puts(b, r->t->qname);
-        pbuf_puts(b, " WHERE ");
-        put_span(b, t, r->kcols_off, r->kcols_len);
-        pbuf_puts(b, " IN (");
-        put_span(b, t, r->key_off, r->key_len);
-        pbuf_puts(b, ")");
-        end_stmt(b);
-        return;
-    }
-    if (!r->t->has_pk) {
-        pbuf_puts(b, pre);
-        if (r->op == 'd') {
-            pbuf_puts(b, "DELETE FROM ");
-            pbuf_puts(b, r->t->qname);
-            pbuf_puts(b, " WHERE ");
-            put_span(b, t, r->key_off, r->key_len);
-            pbuf_puts(b, " LIMIT 1");
-        } else {
-            pbuf_puts(b, "UPDATE ");
-            pbuf_puts(b, r->t->qname);
-            pbuf_puts(b, " SET ");
-            put_span(b, t, r->set_off, r->set_len);
-            pbuf_puts(b, " WHERE ");
-            put_span(b, t, r->key_off, r->key_len);
-            pbuf_puts(b, " LIMIT 1");
-        }
-        end_stmt(b);
-        return;
-    }
-    /* An update that moves the key: the old row goes, the new one is
-     * written (an update of a missing row becomes an insert). */
-    (void)k;
-    pbuf_puts(b, "DELETE FROM ");
-    pbuf_puts(b, r->t->qname);
-    pbuf_puts(b, " WHERE ");
-    put_span(b, t, r->kcols_off, r->kcols_len);
-    pbuf_puts(b, " IN (");
-    put_span(b, t, r->key_off, r->key_len);
-    pbuf_puts(b, ")");
-    end_stmt(b);
-    pbuf_puts(b, pre);
-    pbuf_puts(b, "INSERT INTO ");
-    pbuf_puts(b, r->t->qname);
-    put_span(b, t, r->cols_off, r->cols_len);
-    pbuf_puts(b, " VALUES ");
-    put_span(b, t, r->vals_off, r->vals_len);
-    pbuf_puts(b, " ON DUPLICATE KEY UPDATE ");
-    put_span(b, t, r->upd_off, r->upd_len);
-    end_stmt(b);
+    return false;
 }
 
-/* Builds the statements of txns [from, to) into k->stmts, opening the
- * destination transaction when begin is set. */
-static void
-build_batch(struct mysink *k, struct sink_txn *from, struct sink_txn *to,
-            bool begin)
+static int
+worker_hold(struct sink_worker *w, uint64_t h)
 {
-    struct pbuf *b = &k->stmts;
-    const struct sink_txn *rt = NULL;   /* txn of the open run's first row */
-    const struct sink_row *rr = NULL;   /* the open run's first row */
-    size_t in_run = 0;
-    struct sink_txn *t;
-    size_t i;
+    size_t mask, i;
 
-    pbuf_reset(b);
-    if (begin) {
-        pbuf_puts(b, "START TRANSACTION");
-        end_stmt(b);
-    }
-    for (t = from; t != to; t = t->next) {
-        for (i = 0; i < t->nrows; i++) {
-            const struct sink_row *r = &t->rows[i];
-            enum run_kind kind = row_kind(k, r);
+    h |= 1;             /* 0 marks an empty slot */
+    if ((w->nkeys + 1) * 2 > w->key_slots) {
+        size_t n = w->key_slots ? w->key_slots * 2 : 256, j;
+        uint64_t *s = calloc(n, sizeof(*s));
 
-            if (rr != NULL && in_run < k->o.batch_rows &&
-                b->len < SINK_MAX_STATEMENT &&
-                same_run(k, rt, rr, t, r)) {
-                pbuf_putc(b, ',');
-                put_span(b, t, kind == RUN_DELETE_KEYS ? r->key_off :
-                         r->vals_off, kind == RUN_DELETE_KEYS ? r->key_len :
-                         r->vals_len);
-                in_run++;
-                continue;
-            }
-            if (rr != NULL) {
-                /* close the open run */
-                if (row_kind(k, rr) == RUN_DELETE_KEYS) {
-                    pbuf_putc(b, ')');
-                } else if (row_kind(k, rr) == RUN_UPSERT) {
-                    pbuf_puts(b, " ON DUPLICATE KEY UPDATE ");
-                    put_span(b, rt, rr->upd_off, rr->upd_len);
+        if (s == NULL) {
+            return -1;
+        }
+        for (j = 0; j < w->key_slots; j++) {
+            if (w->keys[j] != 0) {
+                i = w->keys[j] & (n - 1);
+                while (s[i] != 0) {
+                    i = (i + 1) & (n - 1);
                 }
-                end_stmt(b);
-                rr = NULL;
+                s[i] = w->keys[j];
             }
-            switch (kind) {
-            case RUN_SINGLE:
-                single_stmts(k, b, t, r);
-                continue;
-            case RUN_DELETE_KEYS:
-                pbuf_puts(b, "DELETE FROM ");
-                pbuf_puts(b, r->t->qname);
-                pbuf_puts(b, " WHERE ");
-                put_span(b, t, r->kcols_off, r->kcols_len);
-                pbuf_puts(b, " IN (");
-                put_span(b, t, r->key_off, r->key_len);
-                break;
-            case RUN_INSERT:
-                pbuf_puts(b, k->o.conflict == SINK_CONFLICT_ERROR ?
-                          "INSERT INTO " : "INSERT IGNORE INTO ");
-                pbuf_puts(b, r->t->qname);
-                put_span(b, t, r->cols_off, r->cols_len);
-                pbuf_puts(b, " VALUES ");
-                put_span(b, t, r->vals_off, r->vals_len);
-                break;
-            case RUN_UPSERT:
-                pbuf_puts(b, "INSERT INTO ");
-                pbuf_puts(b, r->t->qname);
-                put_span(b, t, r->cols_off, r->cols_len);
-                pbuf_puts(b, " VALUES ");
-                put_span(b, t, r->vals_off, r->vals_len);
-                break;
-            }
-            rr = r;
-            rt = t;
-            in_run = 1;
+        }
+        free(w->keys);
+        w->keys = s;
+        w->key_slots = n;
+    }
+    mask = w->key_slots - 1;
+    for (i = h & mask; w->keys[i] != 0; i = (i + 1) & mask) {
+        if (w->keys[i] == h) {
+            return 0;
         }
     }
-    if (rr != NULL) {
-        if (row_kind(k, rr) == RUN_DELETE_KEYS) {
-            pbuf_putc(b, ')');
-        } else if (row_kind(k, rr) == RUN_UPSERT) {
-            pbuf_puts(b, " ON DUPLICATE KEY UPDATE ");
-            put_span(b, rt, rr->upd_off, rr->upd_len);
-        }
-        end_stmt(b);
+    w->keys[i] = h;
+    w->nkeys++;
+    return 0;
+}
+
+static void
+worker_release(struct sink_worker *w)
+{
+    if (w->nkeys > 0) {
+        memset(w->keys, 0, w->key_slots * sizeof(*w->keys));
+        w->nkeys = 0;
     }
 }
 
-/* The checkpoint upsert for the position after txn last. */
-static void
-put_checkpoint(struct mysink *k, struct pbuf *b, const struct sink_txn *last)
+/* Whether txn t writes a key a running batch of another worker writes. */
+static bool
+conflicts(const struct mysink *k, const struct sink_worker *self,
+          const struct sink_txn *t)
 {
-    pbuf_puts(b, "INSERT INTO tandem.checkpoint (task, file, pos, gtid) "
-                 "VALUES (");
+    size_t i;
+    unsigned j, n, x;
+    uint64_t h[2];
+
+    if (k->busy == 0) {
+        return false;
+    }
+    for (i = 0; i < t->nrows; i++) {
+        n = row_keys(t, &t->rows[i], h);
+        for (x = 0; x < n; x++) {
+            for (j = 0; j < k->nworkers; j++) {
+                if (&k->w[j] != self && k->w[j].state == WORKER_BUSY &&
+                    worker_holds(&k->w[j], h[x])) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+static int
+hold_txn(struct sink_worker *w, const struct sink_txn *t)
+{
+    size_t i;
+    unsigned n, x;
+    uint64_t h[2];
+
+    for (i = 0; i < t->nrows; i++) {
+        n = row_keys(t, &t->rows[i], h);
+        for (x = 0; x < n; x++) {
+            if (worker_hold(w, h[x]) != 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- the checkpoint row ---- */
+
+/* The upsert of worker w's row: watermark (file, pos, gtid) and the
+ * ranges it committed above it. */
+static void
+put_checkpoint(struct mysink *k, struct pbuf *b, struct sink_worker *w,
+               const char *file, uint64_t pos, const char *gtid)
+{
+    free(w->row_file);
+    w->row_file = dupstr(file);
+    w->row_pos = pos;
+    pbuf_puts(b, "INSERT INTO tandem.checkpoint (task, worker, file, pos, "
+                 "gtid, applied) VALUES (");
     pbuf_puts(b, k->task_lit);
+    pbuf_printf(b, ",%u,", w->id);
+    put_text(b, file != NULL ? file : "");
     pbuf_putc(b, ',');
-    put_text(b, last->file ? last->file : "");
+    pbuf_put_u64(b, pos);
     pbuf_putc(b, ',');
-    pbuf_put_u64(b, last->pos);
+    if (gtid != NULL) {
+        put_text(b, gtid);
+    } else {
+        pbuf_puts(b, "NULL");
+    }
     pbuf_putc(b, ',');
-    if (last->gtid != NULL) {
-        put_text(b, last->gtid);
+    if (w->applied.n > 0) {
+        struct pbuf r = {0};
+
+        sink_ranges_put(&r, &w->applied);
+        sqlenc_text(b, (const char *)r.data, r.len);
+        b->failed |= r.failed;
+        pbuf_free(&r);
     } else {
         pbuf_puts(b, "NULL");
     }
     pbuf_puts(b, ") ON DUPLICATE KEY UPDATE file = VALUES(file), "
-                 "pos = VALUES(pos), gtid = VALUES(gtid)");
-    end_stmt(b);
+                 "pos = VALUES(pos), gtid = VALUES(gtid), "
+                 "applied = VALUES(applied)");
+    pbuf_putc(b, '\0');
+}
+
+/* The checkpoint row of a batch ending with txn last: a batch at the
+ * queue's head has everything before it committed, so its own end is the
+ * watermark; another records its range above the current watermark. */
+static int
+put_batch_checkpoint(struct mysink *k, struct sink_worker *w,
+                     const struct sink_txn *last)
+{
+    if (w->first == k->head) {
+        sink_ranges_prune(&w->applied, last->file, last->pos);
+        put_checkpoint(k, &w->stmts, w, last->file, last->pos, last->gtid);
+        return 0;
+    }
+    sink_ranges_prune(&w->applied, k->lwm_file, k->lwm_pos);
+    if (sink_ranges_add(&w->applied, w->first->file, w->first->pos, last->file,
+                   last->pos) != 0) {
+        return -1;
+    }
+    put_checkpoint(k, &w->stmts, w, k->lwm_file, k->lwm_pos, k->lwm_gtid);
+    return 0;
 }
 
 /* ---- applying ---- */
-
-static void kick(struct mysink *k);
 
 static bool
 ddl_already_done(const char *err)
@@ -555,41 +616,41 @@ ddl_already_done(const char *err)
     return false;
 }
 
-/* The batch committed: free its transactions, tell the task. */
+/* Frees the finished transactions at the queue's head, moves the
+ * watermark past them and tells the task. */
 static void
-batch_done(struct mysink *k)
+advance(struct mysink *k)
 {
-    struct sink_txn *t, *last = NULL;
-    char *file = NULL;
-    uint64_t pos = 0;
+    struct sink_txn *t;
+    bool moved = false;
 
-    /* Exactly the batch's transactions: more may have been queued behind
-     * them while it ran. */
-    while (k->batch_txns > 0 && k->head != NULL) {
-        k->batch_txns--;
-        t = k->head;
+    while ((t = k->head) != NULL && t->state == TXN_DONE) {
         k->head = t->next;
-        k->queued -= t->bytes;
-        if (last != NULL) {
-            sink_txn_free(last);
+        if (k->next == t) {
+            k->next = t->next;
         }
-        last = t;
+        k->queued -= t->bytes;
+        if (t->file != NULL) {
+            free(k->lwm_file);
+            free(k->lwm_gtid);
+            k->lwm_file = t->file;
+            k->lwm_pos = t->pos;
+            k->lwm_gtid = t->gtid;
+            t->file = NULL;
+            t->gtid = NULL;
+            moved = true;
+        }
+        sink_txn_free(t);
     }
     if (k->head == NULL) {
         k->tail = NULL;
     }
-    if (last != NULL) {
-        file = last->file;
-        last->file = NULL;
-        pos = last->pos;
-        sink_txn_free(last);
+    if (moved) {
+        sink_ranges_prune(&k->skip, k->lwm_file, k->lwm_pos);
+        if (k->cbs.on_applied != NULL) {
+            k->cbs.on_applied(k->arg, k->lwm_file, k->lwm_pos);
+        }
     }
-    set_state(k, SINK_READY, k->batch_big_part ? "part applied" :
-              "batch committed");
-    if (file != NULL && !k->batch_big_part && k->cbs.on_applied != NULL) {
-        k->cbs.on_applied(k->arg, file, pos);
-    }
-    free(file);
     if (k->over && k->queued <= k->o.queue_bytes / 2) {
         k->over = false;
         if (k->cbs.on_drained != NULL) {
@@ -598,29 +659,99 @@ batch_done(struct mysink *k)
     }
 }
 
-static void send_next(struct mysink *k);
+static void refresh_unique(struct sink_worker *w);
+
+/* Worker w's batch committed (or its part ran). */
+static void
+batch_done(struct sink_worker *w)
+{
+    struct mysink *k = w->k;
+    struct sink_txn *t = w->first;
+    size_t i;
+
+    for (i = 0; i < w->ntxns && t != NULL; i++, t = t->next) {
+        t->state = TXN_DONE;
+    }
+    w->first = NULL;
+    w->ntxns = 0;
+    worker_release(w);
+    if (w->row_file != NULL && (k->saved_file == NULL ||
+                                sink_pos_cmp(w->row_file, w->row_pos,
+                                        k->saved_file, k->saved_pos) > 0)) {
+        free(k->saved_file);
+        k->saved_file = w->row_file;
+        k->saved_pos = w->row_pos;
+        w->row_file = NULL;
+    }
+    free(w->row_file);
+    w->row_file = NULL;
+    w->state = WORKER_READY;
+    k->busy--;
+    if (k->barrier == w) {
+        k->barrier = NULL;
+    }
+    if (w->kind == BATCH_DDL) {
+        refresh_unique(w);      /* a DDL may add or drop a unique key */
+    }
+    advance(k);
+    kick(k);
+}
+
+static void send_next(struct sink_worker *w);
+
+static void
+on_rollback(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct sink_worker *w = arg;
+
+    (void)c;
+    (void)res;
+    if (w->k->state == SINK_FAILED) {
+        return;
+    }
+    if (err != NULL) {
+        sink_fail(w->k, false, "destination: %s", err);
+        return;
+    }
+    w->next_stmt = 0;
+    send_next(w);
+}
 
 static void
 on_stmt(struct myconn *c, const struct myresult *res, const char *err,
         void *arg)
 {
-    struct mysink *k = arg;
-    const char *stmt = (const char *)k->stmts.data + k->next_stmt;
+    struct sink_worker *w = arg;
+    struct mysink *k = w->k;
+    const char *stmt = (const char *)w->stmts.data + w->next_stmt;
 
     (void)c;
     (void)res;
-    if (k->state != SINK_APPLYING) {
+    if (k->state == SINK_FAILED) {
         return;
     }
     if (err != NULL) {
         unsigned code = (unsigned)strtoul(err, NULL, 10);
 
-        if (k->batch_is_ddl && k->ddl_phase == 1 && ddl_already_done(err)) {
+        if (w->kind == BATCH_DDL && w->ddl_phase == 1 &&
+            ddl_already_done(err)) {
             clog(LOG_WARN, k->o.log_ctx, "DDL already applied at the "
                  "destination (%s): going on", err);
+        } else if ((code == 1213 || code == 1205) && w->whole &&
+                   w->retries < SINK_MAX_RETRIES) {
+            /* a deadlock or lock wait with another session: the batch
+             * goes again from its start */
+            clog(LOG_DEBUG, k->o.log_ctx, "destination %u: %s: sending the "
+                 "batch again", w->id, err);
+            w->retries++;
+            if (myconn_query(w->conn, "ROLLBACK", on_rollback, w) != 0) {
+                sink_fail(k, false, "destination connection not ready");
+            }
+            return;
         } else if (code == 1213 || code == 1205) {
-            sink_fail(k, false, "destination: %s (retrying the batch)",
-                      err);
+            sink_fail(k, false, "destination: %s (retrying from the "
+                      "checkpoint)", err);
             return;
         } else if (code == 1062) {
             sink_fail(k, true, "conflict at the destination: %s — the "
@@ -634,120 +765,254 @@ on_stmt(struct myconn *c, const struct myresult *res, const char *err,
             return;
         }
     }
-    k->next_stmt += strlen(stmt) + 1;
-    if (k->joined) {
-        k->next_stmt = k->stmts.len;
+    w->next_stmt += strlen(stmt) + 1;
+    if (w->joined) {
+        w->next_stmt = w->stmts.len;
     }
-    if (k->batch_is_ddl) {
-        k->ddl_phase++;
+    if (w->kind == BATCH_DDL) {
+        w->ddl_phase++;
     }
-    if (k->next_stmt >= k->stmts.len) {
-        batch_done(k);
-        kick(k);
+    if (w->next_stmt >= w->stmts.len) {
+        batch_done(w);
         return;
     }
-    send_next(k);
+    send_next(w);
 }
 
 static void
-send_next(struct mysink *k)
+send_next(struct sink_worker *w)
 {
-    const char *stmt = (const char *)k->stmts.data + k->next_stmt;
+    const char *stmt = (const char *)w->stmts.data + w->next_stmt;
 
-    clog(LOG_TRACE, k->o.log_ctx, "destination <- %.200s", stmt);
-    if (myconn_query(k->conn, stmt, on_stmt, k) != 0) {
-        sink_fail(k, false, "destination connection not ready");
+    clog(LOG_TRACE, w->k->o.log_ctx, "destination %u <- %.200s", w->id,
+         stmt);
+    if (myconn_query(w->conn, stmt, on_stmt, w) != 0) {
+        sink_fail(w->k, false, "destination connection not ready");
     }
 }
 
-/* Starts the next batch if the connection is free and work is queued. */
+/* Sends w's statements: joined into one round trip where the server
+ * takes multi-statements (it stops at the first error, which leaves the
+ * transaction uncommitted), else one by one. */
 static void
-kick(struct mysink *k)
+worker_send(struct sink_worker *w)
 {
-    struct sink_txn *t, *last;
-    size_t rows = 0;
+    struct mysink *k = w->k;
 
-    if (k->state != SINK_READY || k->head == NULL) {
-        return;
-    }
-    pbuf_reset(&k->stmts);
-    k->next_stmt = 0;
-    k->batch_txns = 0;
-    if (k->head->ddl != NULL && !k->in_big) {
-        t = k->head;
-        k->batch_is_ddl = true;
-        k->ddl_phase = 0;
-        pbuf_puts(&k->stmts, "USE ");
-        {
-            const char *db = t->ddl_db != NULL && t->ddl_db[0] != '\0' ?
-                             t->ddl_db : "tandem";
-
-            sqlenc_ident(&k->stmts, db, strlen(db));
-        }
-        end_stmt(&k->stmts);
-        pbuf_puts(&k->stmts, t->ddl);
-        end_stmt(&k->stmts);
-        put_checkpoint(k, &k->stmts, t);
-        k->batch_txns = 1;
-    } else if (k->in_big || k->head->partial) {
-        /* One part of a large transaction: opened by its first part,
-         * committed by its last (the one with a position). */
-        t = k->head;
-        k->batch_is_ddl = false;
-        build_batch(k, t, t->next, !k->in_big);
-        k->batch_txns = 1;
-        k->batch_big_part = t->partial;
-        if (!t->partial) {
-            put_checkpoint(k, &k->stmts, t);
-            pbuf_puts(&k->stmts, "COMMIT");
-            end_stmt(&k->stmts);
-        }
-        k->in_big = t->partial;
-        if (k->stmts.len == 0) {
-            /* a part without rows: nothing to send */
-            pbuf_puts(&k->stmts, "DO 0");
-            end_stmt(&k->stmts);
-        }
-    } else {
-        k->batch_is_ddl = false;
-        k->batch_big_part = false;
-        last = NULL;
-        for (t = k->head; t != NULL && t->ddl == NULL && !t->partial;
-             t = t->next) {
-            if (last != NULL && (k->batch_txns >= k->o.batch_txns ||
-                                 rows + t->nrows > k->o.batch_rows)) {
-                break;
-            }
-            rows += t->nrows;
-            k->batch_txns++;
-            last = t;
-        }
-        build_batch(k, k->head, t, true);
-        put_checkpoint(k, &k->stmts, last);
-        pbuf_puts(&k->stmts, "COMMIT");
-        end_stmt(&k->stmts);
-    }
-    if (k->stmts.failed) {
+    if (w->stmts.failed) {
         sink_fail(k, true, "out of memory building statements");
         return;
     }
-    set_state(k, SINK_APPLYING, "batch");
-    if (!k->batch_is_ddl && k->multi && k->stmts.len <= SINK_MAX_BATCH) {
-        /* One round trip: the statements joined as a multi-statement;
-         * the server stops at the first error, which leaves the
-         * transaction uncommitted. */
+    w->next_stmt = 0;
+    w->retries = 0;
+    w->whole = w->kind == BATCH_ROWS && !w->in_big;
+    w->joined = false;
+    if (w->kind != BATCH_DDL && w->stmts.len <= SINK_MAX_BATCH &&
+        (myconn_capabilities(w->conn) & MYSQL_CLIENT_MULTI_STATEMENTS)) {
         size_t i;
 
-        for (i = 0; i + 1 < k->stmts.len; i++) {
-            if (k->stmts.data[i] == '\0') {
-                k->stmts.data[i] = ';';
+        for (i = 0; i + 1 < w->stmts.len; i++) {
+            if (w->stmts.data[i] == '\0') {
+                w->stmts.data[i] = ';';
             }
         }
-        k->joined = true;
-    } else {
-        k->joined = false;
+        w->joined = true;
     }
-    send_next(k);
+    w->state = WORKER_BUSY;
+    k->busy++;
+    send_next(w);
+}
+
+/* A DDL, alone: its default database, the statement, the row. */
+static void
+dispatch_ddl(struct sink_worker *w, struct sink_txn *t)
+{
+    const char *db = t->ddl_db != NULL && t->ddl_db[0] != '\0' ?
+                     t->ddl_db : "tandem";
+
+    w->kind = BATCH_DDL;
+    w->ddl_phase = 0;
+    pbuf_puts(&w->stmts, "USE ");
+    sqlenc_ident(&w->stmts, db, strlen(db));
+    pbuf_putc(&w->stmts, '\0');
+    pbuf_puts(&w->stmts, t->ddl);
+    pbuf_putc(&w->stmts, '\0');
+    sink_ranges_prune(&w->applied, t->file, t->pos);
+    put_checkpoint(w->k, &w->stmts, w, t->file, t->pos, t->gtid);
+}
+
+/* One part of a large transaction: opened by its first part, committed
+ * by its last (the one with a position). */
+static void
+dispatch_part(struct mysink *k, struct sink_worker *w, struct sink_txn *t)
+{
+    sink_build_rows(&k->builder, &w->stmts, t, t->next, k->big == NULL);
+    w->kind = t->partial ? BATCH_PART : BATCH_ROWS;
+    w->in_big = true;
+    k->big = t->partial ? w : NULL;
+    if (!t->partial) {
+        sink_ranges_prune(&w->applied, t->file, t->pos);
+        put_checkpoint(k, &w->stmts, w, t->file, t->pos, t->gtid);
+        pbuf_puts(&w->stmts, "COMMIT");
+        pbuf_putc(&w->stmts, '\0');
+    }
+    if (w->stmts.len == 0) {
+        pbuf_puts(&w->stmts, "DO 0");       /* a part without rows */
+        pbuf_putc(&w->stmts, '\0');
+    }
+}
+
+/* Source transactions from k->next that w can apply now; false when the
+ * first must wait for a running batch. */
+static bool
+dispatch_rows(struct mysink *k, struct sink_worker *w)
+{
+    struct sink_txn *t, *last = NULL;
+    size_t rows = 0;
+
+    w->first = k->next;
+    w->ntxns = 0;
+    for (t = k->next; t != NULL && t->state == TXN_QUEUED &&
+         t->ddl == NULL && !t->partial; t = t->next) {
+        if (last != NULL && (w->ntxns >= k->o.batch_txns ||
+                             rows + t->nrows > k->o.batch_rows)) {
+            break;
+        }
+        if (conflicts(k, w, t)) {
+            break;
+        }
+        if (hold_txn(w, t) != 0) {
+            sink_fail(k, true, "out of memory ordering batches");
+            return false;
+        }
+        rows += t->nrows;
+        w->ntxns++;
+        last = t;
+    }
+    if (last == NULL) {
+        worker_release(w);
+        w->first = NULL;
+        return false;
+    }
+    w->kind = BATCH_ROWS;
+    w->in_big = false;
+    sink_build_rows(&k->builder, &w->stmts, w->first, last->next, true);
+    if (put_batch_checkpoint(k, w, last) != 0) {
+        sink_fail(k, true, "out of memory recording a batch");
+        return false;
+    }
+    pbuf_puts(&w->stmts, "COMMIT");
+    pbuf_putc(&w->stmts, '\0');
+    return true;
+}
+
+static void
+mark_running(struct sink_worker *w)
+{
+    struct sink_txn *t = w->first;
+    size_t i;
+
+    for (i = 0; i < w->ntxns; i++, t = t->next) {
+        t->state = TXN_RUNNING;
+    }
+}
+
+static struct sink_worker *
+free_worker(struct mysink *k)
+{
+    unsigned i;
+
+    for (i = 0; i < k->nworkers; i++) {
+        if (k->w[i].state == WORKER_READY) {
+            return &k->w[i];
+        }
+    }
+    return NULL;
+}
+
+/* Whether the watermark is above what the destination's rows hold. */
+static bool
+watermark_unsaved(const struct mysink *k)
+{
+    return k->lwm_file != NULL &&
+           (k->saved_file == NULL || sink_pos_cmp(k->lwm_file, k->lwm_pos,
+                                             k->saved_file,
+                                             k->saved_pos) > 0);
+}
+
+/* With nothing left to apply, writes the watermark the last batches
+ * reached (those that ran beside others recorded ranges instead). */
+static void
+save_watermark(struct mysink *k)
+{
+    struct sink_worker *w;
+
+    if (k->busy > 0 || k->head != NULL || !watermark_unsaved(k) ||
+        (w = free_worker(k)) == NULL) {
+        return;
+    }
+    pbuf_reset(&w->stmts);
+    w->kind = BATCH_CONTROL;
+    w->first = NULL;
+    w->ntxns = 0;
+    sink_ranges_prune(&w->applied, k->lwm_file, k->lwm_pos);
+    put_checkpoint(k, &w->stmts, w, k->lwm_file, k->lwm_pos, k->lwm_gtid);
+    worker_send(w);
+}
+
+/* Starts batches while a worker is free and work can go. */
+static void
+kick(struct mysink *k)
+{
+    struct sink_worker *w;
+    struct sink_txn *t;
+
+    while (k->state == SINK_READY && !k->refreshing && k->barrier == NULL) {
+        while (k->next != NULL && k->next->state != TXN_QUEUED) {
+            k->next = k->next->next;
+        }
+        if ((t = k->next) == NULL) {
+            save_watermark(k);
+            return;
+        }
+        if (k->big != NULL || t->ddl != NULL || t->partial) {
+            /* barriers: alone, and a large transaction on one worker */
+            w = k->big != NULL ? k->big : free_worker(k);
+            if (w == NULL || w->state != WORKER_READY || k->busy > 0) {
+                return;
+            }
+            pbuf_reset(&w->stmts);
+            w->first = t;
+            w->ntxns = 1;
+            if (t->ddl != NULL && k->big == NULL) {
+                dispatch_ddl(w, t);
+            } else {
+                dispatch_part(k, w, t);
+            }
+            k->barrier = w;
+        } else {
+            /* until a first commit sets the watermark, batches start at
+             * the head only: a crash must leave a position to resume at */
+            if ((w = free_worker(k)) == NULL ||
+                (k->lwm_file == NULL && t != k->head)) {
+                return;
+            }
+            pbuf_reset(&w->stmts);
+            if (!dispatch_rows(k, w)) {
+                return;
+            }
+        }
+        mark_running(w);
+        worker_send(w);
+    }
+}
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    kick(arg);
 }
 
 bool
@@ -755,14 +1020,34 @@ mysink_push(struct mysink *k, struct sink_txn *t)
 {
     t->bytes = txn_bytes(t);
     t->next = NULL;
+    t->state = TXN_QUEUED;
+    if (t->file != NULL && !t->partial && k->skip.n > 0 &&
+        sink_ranges_hold(&k->skip, t->file, t->pos)) {
+        clog(LOG_DEBUG, k->o.log_ctx, "transaction ending at %s:%" PRIu64
+             " was committed before the restart: skipped", t->file,
+             t->pos);
+        t->state = TXN_DONE;
+    }
     if (k->tail != NULL) {
         k->tail->next = t;
     } else {
         k->head = t;
     }
     k->tail = t;
+    if (k->next == NULL) {
+        k->next = t;
+    }
     k->queued += t->bytes;
-    kick(k);
+    if (t->state == TXN_DONE) {
+        advance(k);
+    }
+    /* Dispatch once the source has handed over what it read in one go,
+     * so that a backlog goes in full batches, not one per transaction. */
+    if (k->kick_ev == NULL) {
+        kick(k);
+    } else if (!event_pending(k->kick_ev, EV_TIMEOUT, NULL)) {
+        event_active(k->kick_ev, EV_TIMEOUT, 0);
+    }
     if (k->queued > k->o.queue_bytes) {
         k->over = true;
     }
@@ -772,131 +1057,308 @@ mysink_push(struct mysink *k, struct sink_txn *t)
 bool
 mysink_idle(const struct mysink *k)
 {
-    return k->head == NULL && k->state == SINK_READY && !k->in_big;
+    return k->head == NULL && k->busy == 0 && k->big == NULL &&
+           k->state == SINK_READY && !watermark_unsaved(k);
 }
 
-/* ---- connecting and the checkpoint ---- */
+/* ---- worker 0: the checkpoint, unique keys ---- */
 
+static void
+on_unique(struct myconn *c, const struct myresult *res, const char *err,
+          void *arg)
+{
+    struct sink_worker *w = arg;
+    struct mysink *k = w->k;
+    struct sink_table *t;
+    size_t i;
+
+    (void)c;
+    if (k->state == SINK_FAILED) {
+        return;
+    }
+    if (err != NULL) {
+        sink_fail(k, false, "cannot read the destination's unique keys: %s",
+                  err);
+        return;
+    }
+    pbuf_reset(&k->unique);
+    for (i = 0; res != NULL && i < res->nrows; i++) {
+        const struct span *v = &res->cells[i * res->ncols];
+
+        pbuf_put(&k->unique, v[0].p, v[0].len);
+        pbuf_putc(&k->unique, '\0');
+        pbuf_put(&k->unique, v[1].p, v[1].len);
+        pbuf_putc(&k->unique, '\0');
+    }
+    if (k->unique.failed) {
+        sink_fail(k, true, "out of memory");
+        return;
+    }
+    for (t = k->tables; t != NULL; t = t->next) {
+        t->unique2 = has_unique2(k, t->db, t->name);
+    }
+    w->state = WORKER_READY;
+    k->busy--;
+    if (k->refreshing) {
+        k->refreshing = false;
+        kick(k);
+        return;
+    }
+    set_state(k, SINK_READY, "destination ready");
+    start_workers(k);
+    if (k->state == SINK_FAILED) {
+        return;
+    }
+    k->cbs.on_ready(k->arg, k->lwm_file, k->lwm_pos, k->lwm_gtid);
+}
+
+static void
+read_unique(struct sink_worker *w)
+{
+    w->state = WORKER_BUSY;
+    w->k->busy++;
+    if (myconn_query(w->conn, sink_unique_sql, on_unique, w) != 0) {
+        sink_fail(w->k, false, "destination connection not ready");
+    }
+}
+
+/* After a DDL: dispatch waits until the unique keys are read again. */
+static void
+refresh_unique(struct sink_worker *w)
+{
+    w->k->refreshing = true;
+    read_unique(w);
+}
+
+static void
+on_normalized(struct myconn *c, const struct myresult *res, const char *err,
+              void *arg)
+{
+    struct sink_worker *w = arg;
+    struct mysink *k = w->k;
+
+    (void)c;
+    (void)res;
+    if (k->state == SINK_FAILED) {
+        return;
+    }
+    if (err != NULL) {
+        sink_fail(k, false, "cannot write the checkpoint at the destination:"
+                  " %s", err);
+        return;
+    }
+    w->next_stmt += strlen((const char *)w->stmts.data + w->next_stmt) + 1;
+    if (w->next_stmt < w->stmts.len) {
+        if (myconn_query(w->conn, (const char *)w->stmts.data + w->next_stmt,
+                         on_normalized, w) != 0) {
+            sink_fail(k, false, "destination connection not ready");
+        }
+        return;
+    }
+    w->state = WORKER_READY;
+    k->busy--;
+    set_state(k, SINK_UNIQUE, "checkpoint normalized");
+    read_unique(w);
+}
+
+/* Rows of every worker of an earlier run: the highest watermark is where
+ * the source resumes; ranges above it are skipped when they come again.
+ * The rows become one (worker 0's), so that no later commit of another
+ * worker can drop a range before the stream has passed it. */
 static void
 on_checkpoint(struct myconn *c, const struct myresult *res, const char *err,
               void *arg)
 {
-    struct mysink *k = arg;
-    char file[600], gtid[4200], pos[32];
-    const struct span *v;
+    struct sink_worker *w = arg;
+    struct mysink *k = w->k;
+    struct sink_ranges all = {0};
+    size_t i;
+    bool simple;
 
     (void)c;
+    if (k->state == SINK_FAILED) {
+        return;
+    }
     if (err != NULL) {
         sink_fail(k, true, "cannot read the checkpoint at the destination: "
                   "%s", err);
         return;
     }
-    set_state(k, SINK_READY, "checkpoint read");
-    if (res == NULL || res->nrows == 0) {
-        k->cbs.on_ready(k->arg, NULL, 0, NULL);
+    for (i = 0; res != NULL && i < res->nrows; i++) {
+        const struct span *v = &res->cells[i * res->ncols];
+        const bool *nul = &res->nulls[i * res->ncols];
+        char file[600], pos[32];
+        uint64_t p;
+
+        snprintf(file, sizeof(file), "%.*s", (int)v[1].len,
+                 v[1].p ? (const char *)v[1].p : "");
+        snprintf(pos, sizeof(pos), "%.*s", (int)v[2].len,
+                 v[2].p ? (const char *)v[2].p : "0");
+        p = strtoull(pos, NULL, 10);
+        if (file[0] != '\0' && (k->lwm_file == NULL ||
+                                sink_pos_cmp(file, p, k->lwm_file,
+                                        k->lwm_pos) > 0)) {
+            free(k->lwm_file);
+            free(k->lwm_gtid);
+            k->lwm_file = strdup(file);
+            k->lwm_pos = p;
+            k->lwm_gtid = nul[3] ? NULL : strndup((const char *)v[3].p,
+                                                  v[3].len);
+        }
+        if (!nul[4] && sink_ranges_parse(&all, (const char *)v[4].p,
+                                    v[4].len) != 0) {
+            sink_ranges_free(&all);
+            sink_fail(k, true, "the checkpoint of task %s at the destination"
+                      " is damaged (tandem.checkpoint.applied) — restore it "
+                      "or reset the task", k->o.task);
+            return;
+        }
+    }
+    simple = res == NULL || res->nrows == 0 ||
+             (res->nrows == 1 && all.n == 0 && res->cells[0].len == 1 &&
+              res->cells[0].p[0] == '0');
+    sink_ranges_prune(&all, k->lwm_file, k->lwm_pos);
+    for (i = 0; i < all.n; i++) {
+        if (sink_ranges_add(&k->skip, all.r[i].first_file, all.r[i].first_pos,
+                       all.r[i].last_file, all.r[i].last_pos) != 0 ||
+            sink_ranges_add(&w->applied, all.r[i].first_file, all.r[i].first_pos,
+                       all.r[i].last_file, all.r[i].last_pos) != 0) {
+            sink_ranges_free(&all);
+            sink_fail(k, true, "out of memory");
+            return;
+        }
+    }
+    sink_ranges_free(&all);
+    if (k->skip.n > 0) {
+        clog(LOG_INFO, k->o.log_ctx, "%zu range(s) of transactions above "
+             "the checkpoint were committed before the restart: they are "
+             "skipped", k->skip.n);
+    }
+    if (simple || k->lwm_file == NULL) {
+        set_state(k, SINK_UNIQUE, "checkpoint read");
+        w->state = WORKER_READY;
+        read_unique(w);
         return;
     }
-    v = res->cells;
-    snprintf(file, sizeof(file), "%.*s", (int)v[0].len,
-             v[0].p ? (const char *)v[0].p : "");
-    snprintf(pos, sizeof(pos), "%.*s", (int)v[1].len,
-             v[1].p ? (const char *)v[1].p : "0");
-    snprintf(gtid, sizeof(gtid), "%.*s", (int)v[2].len,
-             v[2].p ? (const char *)v[2].p : "");
-    k->cbs.on_ready(k->arg, file, strtoull(pos, NULL, 10),
-                    res->nulls[2] ? NULL : gtid);
+    set_state(k, SINK_NORMALIZE, "checkpoint read");
+    pbuf_reset(&w->stmts);
+    pbuf_puts(&w->stmts, "START TRANSACTION");
+    pbuf_putc(&w->stmts, '\0');
+    pbuf_puts(&w->stmts, "DELETE FROM tandem.checkpoint WHERE task = ");
+    pbuf_puts(&w->stmts, k->task_lit);
+    pbuf_putc(&w->stmts, '\0');
+    put_checkpoint(k, &w->stmts, w, k->lwm_file, k->lwm_pos, k->lwm_gtid);
+    pbuf_puts(&w->stmts, "COMMIT");
+    pbuf_putc(&w->stmts, '\0');
+    if (w->stmts.failed) {
+        sink_fail(k, true, "out of memory");
+        return;
+    }
+    w->next_stmt = 0;
+    w->state = WORKER_BUSY;
+    k->busy++;
+    if (myconn_query(w->conn, (const char *)w->stmts.data, on_normalized,
+                     w) != 0) {
+        sink_fail(k, false, "destination connection not ready");
+    }
+}
+
+static void
+read_checkpoint(struct sink_worker *w)
+{
+    struct mysink *k = w->k;
+    struct pbuf q = {0};
+
+    set_state(k, SINK_CHECKPOINT, "session ready");
+    pbuf_puts(&q, "SELECT worker, file, pos, gtid, applied FROM "
+                  "tandem.checkpoint WHERE task = ");
+    pbuf_puts(&q, k->task_lit);
+    pbuf_putc(&q, '\0');
+    if (q.failed || myconn_query(w->conn, (const char *)q.data,
+                                 on_checkpoint, w) != 0) {
+        sink_fail(k, false, "destination connection not ready");
+    }
+    pbuf_free(&q);
+}
+
+/* ---- connecting ---- */
+
+#define N_SESSION (sizeof(sink_session_sql) / sizeof(sink_session_sql[0]))
+#define N_TABLE (sizeof(sink_table_sql) / sizeof(sink_table_sql[0]))
+
+/* Set-up statement number step of worker w, or NULL after the last. */
+static const char *
+setup_sql(const struct sink_worker *w, unsigned step)
+{
+    if (step < N_SESSION) {
+        return sink_session_sql[step];
+    }
+    if (w->id == 0 && step < N_SESSION + N_TABLE) {
+        return sink_table_sql[step - N_SESSION];
+    }
+    return NULL;
 }
 
 static void
 on_setup(struct myconn *c, const struct myresult *res, const char *err,
          void *arg)
 {
-    struct mysink *k = arg;
-    struct pbuf q = {0};
+    struct sink_worker *w = arg;
+    struct mysink *k = w->k;
+    const char *sql;
 
     (void)c;
-    (void)res;
-    if (err != NULL) {
-        sink_fail(k, true, "cannot prepare the destination session (%s): %s"
-                  " — the account needs CREATE on the tandem database and "
-                  "INSERT/UPDATE/DELETE on the replicated tables",
-                  sink_setup_sql[k->step], err);
+    if (k->state == SINK_FAILED) {
         return;
     }
-    k->step++;
-    if (k->step < sizeof(sink_setup_sql) / sizeof(sink_setup_sql[0])) {
-        if (myconn_query(k->conn, sink_setup_sql[k->step], on_setup, k) !=
-            0) {
+    if (err != NULL) {
+        sink_fail(k, true, "cannot prepare the destination session (%s): %s"
+                  " — the account needs CREATE and ALTER on the tandem "
+                  "database and INSERT/UPDATE/DELETE on the replicated "
+                  "tables", w->upgrading ? sink_upgrade_sql :
+                  setup_sql(w, w->step), err);
+        return;
+    }
+    if (!w->upgrading && w->id == 0 && w->step == N_SESSION + N_TABLE - 1 &&
+        res != NULL && res->nrows == 1 && res->cells[0].len == 1 &&
+        res->cells[0].p[0] == '0') {
+        clog(LOG_INFO, k->o.log_ctx, "tandem.checkpoint gets a row per "
+             "worker: upgrading the table");
+        w->upgrading = true;
+        sql = sink_upgrade_sql;
+    } else {
+        sql = w->upgrading ? NULL : setup_sql(w, ++w->step);
+    }
+    if (sql != NULL) {
+        if (myconn_query(w->conn, sql, on_setup, w) != 0) {
             sink_fail(k, false, "destination connection not ready");
         }
         return;
     }
-    set_state(k, SINK_CHECKPOINT, "session ready");
-    pbuf_puts(&q, "SELECT file, pos, gtid FROM tandem.checkpoint WHERE "
-                  "task = ");
-    pbuf_puts(&q, k->task_lit);
-    pbuf_putc(&q, '\0');
-    if (q.failed || myconn_query(k->conn, (const char *)q.data,
-                                 on_checkpoint, k) != 0) {
-        sink_fail(k, false, "destination connection not ready");
+    if (w->id == 0) {
+        read_checkpoint(w);
+        return;
     }
-    pbuf_free(&q);
+    w->state = WORKER_READY;
+    kick(k);
 }
 
 static void
-on_ready(struct myconn *c, void *arg)
+on_connected(struct myconn *c, void *arg)
 {
-    struct mysink *k = arg;
+    struct sink_worker *w = arg;
 
     (void)c;
-    k->multi = (myconn_capabilities(k->conn) &
-                MYSQL_CLIENT_MULTI_STATEMENTS) != 0;
-    set_state(k, SINK_SETUP, "connected");
-    k->step = 0;
-    if (myconn_query(k->conn, sink_setup_sql[0], on_setup, k) != 0) {
-        sink_fail(k, false, "destination connection not ready");
+    w->step = 0;
+    if (myconn_query(w->conn, sink_session_sql[0], on_setup, w) != 0) {
+        sink_fail(w->k, false, "destination connection not ready");
     }
 }
 
-struct mysink *
-mysink_new(struct event_base *base, struct evdns_base *dns,
-           const struct sink_opts *opts, const struct sink_cbs *cbs,
-           void *arg)
+static int
+worker_connect(struct sink_worker *w)
 {
-    struct mysink *k = calloc(1, sizeof(*k));
-    struct pbuf h = {0};
-
-    if (k == NULL) {
-        return NULL;
-    }
-    k->base = base;
-    k->dns = dns;
-    k->o = *opts;
-    k->cbs = *cbs;
-    k->arg = arg;
-    if (k->o.batch_rows == 0) {
-        k->o.batch_rows = 1000;
-    }
-    if (k->o.batch_txns == 0) {
-        k->o.batch_txns = 100;
-    }
-    if (k->o.queue_bytes == 0) {
-        k->o.queue_bytes = 64u * 1024u * 1024u;
-    }
-    put_text(&h, opts->task);
-    pbuf_putc(&h, '\0');
-    k->task_lit = h.failed ? NULL : (char *)h.data;
-    if (k->task_lit == NULL) {
-        pbuf_free(&h);
-        free(k);
-        return NULL;
-    }
-    return k;
-}
-
-int
-mysink_start(struct mysink *k)
-{
+    struct mysink *k = w->k;
     struct myconn_opts o;
 
     memset(&o, 0, sizeof(o));
@@ -908,22 +1370,99 @@ mysink_start(struct mysink *k)
     o.ca_file = k->o.ca_file;
     o.connect_timeout_ms = 10000;
     o.log_ctx = k->o.log_ctx;
-    k->conn = myconn_new(k->base, k->dns, &o);
-    if (k->conn == NULL) {
+    w->conn = myconn_new(k->base, k->dns, &o);
+    if (w->conn == NULL) {
         return -1;
     }
-    myconn_set_io_timeout(k->conn, 600000);
+    myconn_set_io_timeout(w->conn, 600000);
+    w->state = WORKER_CONNECTING;
+    return myconn_connect(w->conn, on_connected, on_conn_error, w);
+}
+
+/* Workers 1.. connect once worker 0 has prepared the destination. */
+static void
+start_workers(struct mysink *k)
+{
+    unsigned i;
+
+    for (i = 1; i < k->nworkers; i++) {
+        if (k->w[i].state == WORKER_OFF && worker_connect(&k->w[i]) != 0) {
+            sink_fail(k, false, "cannot start connecting to the "
+                      "destination");
+            return;
+        }
+    }
+}
+
+struct mysink *
+mysink_new(struct event_base *base, struct evdns_base *dns,
+           const struct sink_opts *opts, const struct sink_cbs *cbs,
+           void *arg)
+{
+    struct mysink *k = calloc(1, sizeof(*k));
+    struct pbuf h = {0};
+    unsigned i;
+
+    if (k == NULL) {
+        return NULL;
+    }
+    k->base = base;
+    k->dns = dns;
+    k->o = *opts;
+    k->cbs = *cbs;
+    k->arg = arg;
+    if (k->o.workers == 0) {
+        k->o.workers = 1;
+    }
+    if (k->o.workers > SINK_MAX_WORKERS) {
+        k->o.workers = SINK_MAX_WORKERS;
+    }
+    if (k->o.batch_rows == 0) {
+        k->o.batch_rows = 1000;
+    }
+    if (k->o.batch_txns == 0) {
+        k->o.batch_txns = 100;
+    }
+    if (k->o.queue_bytes == 0) {
+        k->o.queue_bytes = 64u * 1024u * 1024u;
+    }
+    k->builder.conflict = k->o.conflict;
+    k->builder.batch_rows = k->o.batch_rows;
+    put_text(&h, opts->task);
+    pbuf_putc(&h, '\0');
+    k->task_lit = h.failed ? NULL : (char *)h.data;
+    k->w = calloc(k->o.workers, sizeof(*k->w));
+    if (k->task_lit == NULL || k->w == NULL) {
+        pbuf_free(&h);
+        free(k->w);
+        free(k);
+        return NULL;
+    }
+    k->kick_ev = event_new(base, -1, 0, on_kick, k);
+    k->nworkers = k->o.workers;
+    for (i = 0; i < k->nworkers; i++) {
+        k->w[i].k = k;
+        k->w[i].id = i;
+    }
+    return k;
+}
+
+int
+mysink_start(struct mysink *k)
+{
     set_state(k, SINK_CONNECTING, "start");
-    return myconn_connect(k->conn, on_ready, on_conn_error, k);
+    return worker_connect(&k->w[0]);
 }
 
 static void
-on_precheck(struct myconn *c, const struct myresult *res, const char *err,
-            void *arg)
+on_query(struct myconn *c, const struct myresult *res, const char *err,
+         void *arg)
 {
-    struct mysink *k = arg;
+    struct sink_worker *w = arg;
+    struct mysink *k = w->k;
 
-    set_state(k, SINK_READY, "precheck answered");
+    w->state = WORKER_READY;
+    k->busy--;
     k->pre_cb(c, res, err, k->pre_arg);
     kick(k);
 }
@@ -934,14 +1473,19 @@ mysink_query(struct mysink *k, const char *sql,
                         const char *err, void *arg),
              void *arg)
 {
-    if (k->state != SINK_READY || k->head != NULL) {
+    struct sink_worker *w = &k->w[0];
+
+    if (k->state != SINK_READY || k->head != NULL ||
+        w->state != WORKER_READY) {
         return -1;
     }
     k->pre_cb = cb;
     k->pre_arg = arg;
-    set_state(k, SINK_PRECHECK, "query");
-    if (myconn_query(k->conn, sql, on_precheck, k) != 0) {
-        set_state(k, SINK_READY, "query refused");
+    w->state = WORKER_BUSY;
+    k->busy++;
+    if (myconn_query(w->conn, sql, on_query, w) != 0) {
+        w->state = WORKER_READY;
+        k->busy--;
         return -1;
     }
     return 0;
@@ -951,12 +1495,25 @@ void
 mysink_free(struct mysink *k)
 {
     struct sink_table *t;
+    unsigned i;
 
     if (k == NULL) {
         return;
     }
-    if (k->conn != NULL) {
-        myconn_free(k->conn);
+    for (i = 0; i < k->nworkers; i++) {
+        struct sink_worker *w = &k->w[i];
+
+        if (w->conn != NULL) {
+            myconn_free(w->conn);
+        }
+        pbuf_free(&w->stmts);
+        free(w->keys);
+        free(w->row_file);
+        sink_ranges_free(&w->applied);
+    }
+    free(k->w);
+    if (k->kick_ev != NULL) {
+        event_free(k->kick_ev);
     }
     while (k->head != NULL) {
         struct sink_txn *n = k->head->next;
@@ -971,7 +1528,12 @@ mysink_free(struct mysink *k)
         free(t->name);
         free(t);
     }
-    pbuf_free(&k->stmts);
+    sink_builder_free(&k->builder);
+    sink_ranges_free(&k->skip);
+    pbuf_free(&k->unique);
+    free(k->lwm_file);
+    free(k->lwm_gtid);
+    free(k->saved_file);
     free(k->task_lit);
     free(k);
 }

@@ -50,6 +50,10 @@ struct sink_table {
     char *db;                  /* destination db, owned */
     char *name;                /* destination table, owned */
     bool has_pk;               /* rows are keyed by the primary key */
+    bool keyed;                /* equal keys have equal literals (no
+                                  collation, no float in the key) */
+    bool unique2;              /* the destination table has a unique key
+                                  besides the primary key */
     struct sink_table *next;   /* registry list */
 };
 
@@ -65,6 +69,8 @@ struct sink_row {
     uint32_t kcols_off, kcols_len; /* "(`id`)" key columns */
     uint32_t key_off, key_len; /* "(1)" old key, or a predicate for a
                                   table without primary key */
+    uint32_t nkey_off, nkey_len; /* "(1)" key of the row written (insert,
+                                    update; tables with a key) */
     uint32_t set_off, set_len; /* "`a`=1,`b`='x'" (tables without key) */
     uint32_t upd_off, upd_len; /* "`a`=VALUES(`a`),..." for upserts */
 };
@@ -84,6 +90,7 @@ struct sink_txn {
     uint64_t pos;              /* ... */
     char *gtid;                /* its GTID, owned, may be NULL */
     size_t bytes;              /* memory it holds (queue accounting) */
+    uint8_t state;             /* the writer's: queued, running, done */
 };
 
 struct sink_txn *sink_txn_new(void);
@@ -104,6 +111,8 @@ struct sink_opts {
     int tls;                   /* myconn_opts.tls */
     const char *ca_file;       /* ... */
     enum sink_conflict conflict; /* policy */
+    unsigned workers;          /* destination connections applying in
+                                  parallel (1..64) */
     size_t batch_rows;         /* rows per statement and per transaction */
     size_t batch_txns;         /* source transactions per destination one */
     size_t queue_bytes;        /* high watermark of queued bytes */
@@ -132,7 +141,8 @@ struct mysink *mysink_new(struct event_base *base, struct evdns_base *dns,
 int mysink_start(struct mysink *k);
 /* Registry of destination tables (owned by the sink). */
 const struct sink_table *mysink_table(struct mysink *k, const char *db,
-                                      const char *name, bool has_pk);
+                                      const char *name, bool has_pk,
+                                      bool keyed);
 /* Queues a complete transaction (ownership passes).  Returns true while
  * the queue is under its bound; false asks the caller to pause its
  * source until on_drained. */

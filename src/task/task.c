@@ -783,6 +783,7 @@ start_all(struct task *t)
                   SINK_CONFLICT_IGNORE :
                   t->spec->conflict == TASK_CONFLICT_OVERWRITE ?
                   SINK_CONFLICT_OVERWRITE : SINK_CONFLICT_ERROR;
+    so.workers = t->spec->apply.workers;
     so.batch_rows = t->spec->apply.batch_rows;
     so.batch_txns = t->spec->apply.batch_txns;
     so.queue_bytes = (size_t)t->spec->apply.queue_bytes;

@@ -78,7 +78,9 @@ class Runner:
         rows = self.env.dest.sql("SELECT file, pos FROM tandem.checkpoint "
                                  "WHERE task = '%s'" % self.name) \
             if self.env.dest.sql("SHOW DATABASES LIKE 'tandem'") else []
-        return (rows[0][0], int(rows[0][1])) if rows else None
+        # one row per worker: the highest watermark is the task's position
+        return max(((r[0], int(r[1])) for r in rows),
+                   key=lambda c: (file_seq(c[0]), c[1]), default=None)
 
     def wait_caught_up(self, timeout=120):
         """Until the checkpoint reaches the source's current end."""
