@@ -95,6 +95,8 @@ enum txn_state {
 /* Largest batch sent as one multi-statement query; a larger one goes
  * statement by statement. */
 #define SINK_MAX_BATCH (8u * 1024u * 1024u)
+/* Largest statement buffer a worker keeps between batches. */
+#define SINK_KEEP_BUFFER (1u << 20)
 /* Most workers (the spec's bound). */
 #define SINK_MAX_WORKERS 64
 
@@ -675,6 +677,9 @@ batch_done(struct sink_worker *w)
     w->first = NULL;
     w->ntxns = 0;
     worker_release(w);
+    if (w->stmts.cap > SINK_KEEP_BUFFER) {
+        pbuf_free(&w->stmts);   /* a large batch's text goes back */
+    }
     if (w->row_file != NULL && (k->saved_file == NULL ||
                                 sink_pos_cmp(w->row_file, w->row_pos,
                                         k->saved_file, k->saved_pos) > 0)) {

@@ -31,7 +31,7 @@
 #define TASK_BACKOFF_MIN_MS 200
 #define TASK_BACKOFF_MAX_MS 10000
 /* A transaction over queue_bytes / TASK_PARTS is sent on in parts. */
-#define TASK_PARTS 4
+#define TASK_PARTS 16
 /* Restarts in a row without progress before the task fails. */
 #define TASK_MAX_RESTARTS 30
 /* An empty transaction still moves the checkpoint this often (ms), so a
@@ -200,7 +200,8 @@ on_row(void *arg, const struct mysrc_row *r)
         task_fail(t, "%s", err);
         return -1;
     }
-    if (t->txn->text.len > t->spec->apply.queue_bytes / TASK_PARTS) {
+    if (t->txn->text.len + t->txn->nrows * sizeof(struct sink_row) >
+        t->spec->apply.queue_bytes / TASK_PARTS) {
         /* A large transaction goes on in parts, applied inside one
          * destination transaction: memory stays at the queue bound. */
         struct sink_txn *part = t->txn;

@@ -519,6 +519,68 @@ def test_transaction_larger_than_the_queue_is_one_transaction(env):
             r.proc.kill()
 
 
+def test_bulk_update_of_millions_of_rows_is_one_transaction(env):
+    """One UPDATE of 2M rows (300K in `make check`) with a 64 MiB queue
+    bound (8 MiB): the destination shows it all or nothing, and tandem's
+    memory stays under the bound plus a fixed overhead."""
+    db = "bulkt"
+    n = 2000000 if env.soak else 300000
+    bound = (64 if env.soak else 8) << 20
+    fresh_db(env, db)
+    ddl = "CREATE TABLE t (id INT PRIMARY KEY, v INT)"
+    env.sql(ddl, db=db)
+    env.dest.sql(ddl, db=db)
+    for server in (env.mysql, env.dest):
+        server.sql("INSERT INTO t SELECT seq, 0 FROM seq_1_to_%d" % n, db=db)
+    r = Runner(env, write_spec(env, db, [{"db": db}], conflict="overwrite",
+                               apply={"queue_bytes": bound}), db)
+    r.start()
+    try:
+        r.wait_caught_up(timeout=600)
+        base = peak = rss_kb(r.proc.pid)
+        done = threading.Event()
+
+        def sample():
+            nonlocal peak
+            while not done.is_set() and r.alive():
+                peak = max(peak, rss_kb(r.proc.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            env.sql("UPDATE t SET v = 1", db=db)
+            seen = set()
+            deadline = time.monotonic() + 1200
+            while time.monotonic() < deadline:
+                if not r.alive():
+                    raise AssertionError("tandem run exited: %s"
+                                         % r.stderr()[-3000:])
+                got = int(env.dest.sql("SELECT COUNT(*) FROM t WHERE v = 1",
+                                       db=db)[0][0])
+                seen.add(got)
+                if got == n:
+                    break
+                time.sleep(0.5)
+        finally:
+            done.set()
+            sampler.join()
+        assert seen <= {0, n}, "a half-applied transaction was visible: " \
+            "%s" % sorted(seen)
+        r.wait_caught_up(timeout=600)
+        assert_same_tables(env, db, db)
+        grown = (peak - base) * 1024
+        assert grown < bound + (32 << 20) or not rss_measurable(env), \
+            "RSS grew %d MiB with a %d MiB bound" % (grown >> 20,
+                                                    bound >> 20)
+        print("bulk update of %d rows: RSS grew %d MiB, bound %d MiB"
+              % (n, grown >> 20, bound >> 20))
+        r.stop()
+    finally:
+        if r.alive():
+            r.proc.kill()
+
+
 def test_missing_destination_table_is_named_before_applying(env):
     db = "missingt"
     fresh_db(env, db)
