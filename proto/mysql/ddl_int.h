@@ -54,6 +54,9 @@ struct ddl_lexer {
     size_t len;                   /* its length */
     size_t pos;                   /* next byte to read */
     unsigned exec_depth;          /* open executable comments */
+    unsigned exec_marks;          /* executable comment openings and
+                                     closings read so far: two tokens with
+                                     equal counts have none between them */
     bool ansi_quotes;             /* "x" is an identifier */
     bool no_backslash;            /* backslash is an ordinary character */
     enum ddl_tok_kind prev;       /* kind of the previous token */
@@ -67,6 +70,8 @@ struct ddl_parser {
     struct ddl_lexer lx;          /* token source */
     struct ddl_token la[DDL_LA_MAX]; /* lookahead tokens */
     unsigned nla;                 /* tokens in la */
+    unsigned la_marks[DDL_LA_MAX]; /* lx.exec_marks at each of la */
+    unsigned last_marks;          /* the same for last */
     struct ddl_token end_tok;     /* returned once the input failed */
     struct ddl_token last;        /* the token ddl_next() returned last */
     struct ddl_stmt *st;          /* output */
@@ -100,6 +105,18 @@ char *ddl_arena_strndup(struct ddl_parser *ps, const char *p, size_t n);
 const struct ddl_token *ddl_peek(struct ddl_parser *ps, unsigned k);
 /* Consumes and returns the next token. */
 struct ddl_token ddl_next(struct ddl_parser *ps);
+/* Offset one past the last byte of <t> (closing quote included). */
+size_t ddl_tok_end(const struct ddl_parser *ps, const struct ddl_token *t);
+/* Executable comment openings and closings before the k-th lookahead
+ * token (ps->last_marks: before ps->last): two tokens with the same count
+ * have none between them. */
+unsigned ddl_peek_marks(struct ddl_parser *ps, unsigned k);
+/* Re-reads the statement's bytes [a, b) (token boundaries) alone: true
+ * when the <marks> executable comment openings and closings the whole
+ * statement's lexer saw there all pair up inside the span, so that
+ * cutting it out leaves the rest well formed. */
+bool ddl_span_balanced(const struct ddl_parser *ps, size_t a, size_t b,
+                       unsigned marks);
 /* Is <t> the word <kw> (upper case), in any case? */
 bool ddl_tok_is(const struct ddl_token *t, const char *kw);
 bool ddl_is_kw(struct ddl_parser *ps, unsigned k, const char *kw);

@@ -283,12 +283,14 @@ lex_next(struct ddl_lexer *lx, struct ddl_token *t)
             if (i + 2 < n && s[i + 2] == '!') {
                 i = skip_version(lx, i + 3);
                 lx->exec_depth++;
+                lx->exec_marks++;
                 continue;
             }
             if (i + 3 < n && (s[i + 2] == 'M' || s[i + 2] == 'm') &&
                 s[i + 3] == '!') {
                 i = skip_version(lx, i + 4);
                 lx->exec_depth++;
+                lx->exec_marks++;
                 continue;
             }
             for (j = i + 2; j + 1 < n; j++) {
@@ -304,6 +306,7 @@ lex_next(struct ddl_lexer *lx, struct ddl_token *t)
         }
         if (c == '*' && i + 1 < n && s[i + 1] == '/' && lx->exec_depth > 0) {
             lx->exec_depth--;
+            lx->exec_marks++;
             i += 2;
             continue;
         }
@@ -404,6 +407,9 @@ ddl_peek(struct ddl_parser *ps, unsigned k)
             ddl_fail_at(ps, ps->lx.err_off, "%s", ps->lx.err);
             return &ps->end_tok;
         }
+        /* No comment boundary inside a token: the count after it is the
+         * count before it. */
+        ps->la_marks[ps->nla] = ps->lx.exec_marks;
         ps->nla++;
     }
     return &ps->la[k];
@@ -413,13 +419,63 @@ struct ddl_token
 ddl_next(struct ddl_parser *ps)
 {
     struct ddl_token t = *ddl_peek(ps, 0);
+    unsigned marks = ddl_peek_marks(ps, 0);
 
     if (ps->nla > 0) {
         memmove(&ps->la[0], &ps->la[1], (ps->nla - 1) * sizeof(ps->la[0]));
+        memmove(&ps->la_marks[0], &ps->la_marks[1],
+                (ps->nla - 1) * sizeof(ps->la_marks[0]));
         ps->nla--;
     }
     ps->last = t;
+    ps->last_marks = marks;
     return t;
+}
+
+unsigned
+ddl_peek_marks(struct ddl_parser *ps, unsigned k)
+{
+    ddl_peek(ps, k);
+    return k < ps->nla ? ps->la_marks[k] : ps->lx.exec_marks;
+}
+
+bool
+ddl_span_balanced(const struct ddl_parser *ps, size_t a, size_t b,
+                  unsigned marks)
+{
+    struct ddl_lexer lx = ps->lx;
+    struct ddl_token t;
+
+    if (a > b || b > ps->lx.len) {
+        return false;
+    }
+    lx.len = b;
+    lx.pos = a;
+    lx.exec_depth = 0;
+    lx.exec_marks = 0;
+    lx.prev = DDL_TK_END;
+    lx.err = NULL;
+    do {
+        if (!lex_next(&lx, &t)) {
+            return false;
+        }
+    } while (t.kind != DDL_TK_END);
+    /* A closing that belongs to an opening before the span is not one
+     * here (depth 0), so the counts differ; an opening left open shows
+     * in the depth. */
+    return lx.exec_depth == 0 && lx.exec_marks == marks;
+}
+
+size_t
+ddl_tok_end(const struct ddl_parser *ps, const struct ddl_token *t)
+{
+    size_t start = (size_t)(t->p - ps->lx.s);
+
+    if (t->kind == DDL_TK_END) {
+        return t->off;
+    }
+    /* Quoted tokens point inside their quotes: add the closing one. */
+    return start + t->len + (t->quote != 0 ? 1 : 0);
 }
 
 bool

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every libFuzzer target in $1 for $2 seconds each, seeded from
-# tests/fuzz/seeds/<target>/ when present and from the real binlogs of the
-# corpus for binlog targets.  Fails if any target finds a crash.
+# tests/fuzz/seeds/<target>/ when present, from the real binlogs of the
+# corpus for binlog targets and from their statements for the DDL
+# rewriter.  Fails if any target finds a crash.
 set -e
 dir=$1
 secs=${2:-20}
@@ -17,6 +18,21 @@ for f in "$dir"/fuzz_*; do
         find "$corpora"/mysql-binlog "$corpora"/mariadb-binlog -type f \
             ! -name '*.txt' ! -name '*.md' ! -name '*.gz' -size -200k \
             -exec cp {} "$work"/ \; 2>/dev/null || true
+    fi
+    if [ "$name" = fuzz_ddl_rewrite ] && [ -d "$corpora" ]; then
+        # The QUERY statements of the corpus' decoded binlogs, one a file.
+        find "$corpora" -path '*/decoded/*.txt' -print0 2>/dev/null |
+            xargs -0 -r awk -v dir="$work" '
+                /\tQuery(_compressed)?\t/ { q = 1; s = ""; next }
+                !q { next }
+                /^# at / { q = 0; next }
+                /^\/\*!\*\/;$/ {
+                    if (s != "") { f = dir "/sql" (++n); printf "%s", s > f
+                                   close(f) }
+                    q = 0; next }
+                /^use `/ || /^# Ignored/ { next }
+                /^(SET |\/\*!\\C).*\/\*!\*\/;$/ { next }
+                { s = s (s == "" ? "" : "\n") $0 }' 2>/dev/null || true
     fi
     echo "fuzz: $name for ${secs}s"
     if ! "$f" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
