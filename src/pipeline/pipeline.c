@@ -14,6 +14,7 @@
 
 #include "proto/filter.h"
 #include "proto/mysql/ddl.h"
+#include "proto/mysql/ddl_rewrite.h"
 #include "proto/mysql/rows.h"
 #include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
@@ -573,19 +574,33 @@ pipeline_row(struct pipeline *p, const struct mysrc_row *r,
     return 0;
 }
 
-/* Whether db.table is selected under its own names (no renames, no
- * column rules), so a DDL about it can run unchanged. */
-static bool
-plain_table(const struct task_spec *s, const char *db, const char *table)
+/* The task's selection and names, as ddl_rewrite() asks for them. */
+static const char *
+ddl_map_db(void *arg, const char *db)
+{
+    return task_spec_map_db(arg, db);
+}
+
+static const char *
+ddl_map_table(void *arg, const char *db, const char *table, bool *rules)
 {
     const struct task_object *obj = NULL;
-    const struct task_table *t = task_spec_find_table(s, db, table, &obj);
+    const struct task_table *t = task_spec_find_table(arg, db, table, &obj);
 
-    if (obj == NULL || strcmp(obj->as, obj->db) != 0) {
-        return false;
+    if (obj == NULL) {
+        return NULL;
     }
-    return t == NULL || (strcmp(t->as, t->name) == 0 && t->ncolumns == 0 &&
-                         t->nexclude_columns == 0 && t->filter == NULL);
+    *rules = t != NULL && (t->ncolumns > 0 || t->nexclude_columns > 0 ||
+                           t->filter != NULL);
+    return t != NULL ? t->as : table;
+}
+
+static const char *
+ddl_map_column(void *arg, const char *db, const char *table,
+               const char *column)
+{
+    return task_spec_map_column(task_spec_find_table(arg, db, table, NULL),
+                                column);
 }
 
 int
@@ -593,9 +608,17 @@ pipeline_ddl(struct pipeline *p, const struct mysrc_ddl *d,
              struct sink_txn *txn)
 {
     const struct task_spec *s = p->spec;
+    const struct ddl_rw_map map = {ddl_map_db, ddl_map_table, ddl_map_column,
+                                   (void *)s};
     struct ddl_stmt st;
-    const char *db, *table = NULL, *why = NULL;
+    struct pbuf out;
+    enum ddl_kind kind;
+    enum ddl_rw_result rw;
+    const char *ddb = NULL;
+    char why[256];
     int apply = 0;
+    /* The statement is not NUL-terminated: show at most 120 bytes. */
+    int shown = d->sql_len < 120 ? (int)d->sql_len : 120;
 
     if (!s->ddl_sync) {
         return 0;
@@ -603,72 +626,70 @@ pipeline_ddl(struct pipeline *p, const struct mysrc_ddl *d,
     memset(&st, 0, sizeof(st));
     if (ddl_parse(&st, d->sql, d->sql_len, NULL) != 0) {
         clog(LOG_WARN, p->ctx, "DDL at %s:%llu not applied: cannot read it "
-             "(%s): %.100s", d->pos.file, (unsigned long long)d->pos.pos,
-             st.err, d->sql);
+             "(%s): %.*s", d->pos.file, (unsigned long long)d->pos.pos,
+             st.err, shown, d->sql);
         ddl_stmt_free(&st);
         return 0;
     }
-    switch (st.kind) {
-    case DDL_CREATE_DATABASE:
-    case DDL_ALTER_DATABASE:
-    case DDL_DROP_DATABASE:
-        db = st.db_name != NULL ? st.db_name : d->db;
-        if (st.kind == DDL_DROP_DATABASE && s->ddl_filter_drop_database) {
-            why = "DROP DATABASE is filtered (ddl.filter_drop_database)";
-        } else if (task_spec_find_db(s, db) == NULL) {
-            why = NULL;         /* not selected: silently skipped */
-        } else if (strcmp(task_spec_map_db(s, db), db) != 0) {
-            why = "the database is renamed: rewriting DDL for renamed "
-                  "objects is not supported yet";
-        } else {
-            apply = 1;
-        }
+    kind = st.kind;
+    if (kind == DDL_NONE || st.temporary) {
+        /* Views, routines, grants: not copied; temporary tables have no
+         * rows to copy. */
+        ddl_stmt_free(&st);
+        return 0;
+    }
+    ddl_stmt_free(&st);
+    if (kind == DDL_DROP_DATABASE && s->ddl_filter_drop_database) {
+        clog(LOG_WARN, p->ctx, "DDL at %s:%llu not applied: DROP DATABASE "
+             "is filtered (ddl.filter_drop_database): %.*s", d->pos.file,
+             (unsigned long long)d->pos.pos, shown, d->sql);
+        return 0;
+    }
+    /* Names mapped, objects not copied and excluded columns left out. */
+    memset(&out, 0, sizeof(out));
+    rw = ddl_rewrite(d->sql, d->sql_len, d->db, NULL, &map, &out, why,
+                     sizeof(why));
+    switch (rw) {
+    case DDL_RW_REWRITTEN:
+        apply = 1;
         break;
-    case DDL_CREATE_TABLE:
-    case DDL_ALTER_TABLE:
-    case DDL_DROP_TABLE:
-    case DDL_RENAME_TABLE:
-    case DDL_TRUNCATE_TABLE:
-    case DDL_CREATE_INDEX:
-    case DDL_DROP_INDEX:
-        db = st.table.db != NULL ? st.table.db : d->db;
-        table = st.table.name;
-        if (st.kind == DDL_DROP_TABLE && st.tables != NULL) {
-            table = NULL;       /* several tables: decide on the db */
+    case DDL_RW_EMPTY:
+        clog(LOG_DEBUG, p->ctx, "DDL at %s:%llu not applied: it only "
+             "touches excluded columns: %.*s", d->pos.file,
+             (unsigned long long)d->pos.pos, shown, d->sql);
+        break;
+    case DDL_RW_REFUSED:
+        if (out.failed) {
+            apply = -1;
+            break;
         }
-        if (st.temporary) {
-            why = NULL;         /* temporary tables have no rows to copy */
-        } else if (task_spec_find_db(s, db) == NULL) {
-            why = NULL;
-        } else if (table != NULL && !task_spec_table_selected(s, db,
-                                                             table)) {
-            why = NULL;
-        } else if (table != NULL ? !plain_table(s, db, table) :
-                   strcmp(task_spec_map_db(s, db), db) != 0) {
-            why = "its objects are renamed or have column rules: "
-                  "rewriting DDL for mapped objects is not supported yet";
-        } else {
-            apply = 1;
-        }
+        clog(LOG_WARN, p->ctx, "DDL at %s:%llu not applied: %s — apply it "
+             "at the destination by hand if it is needed there: %.*s",
+             d->pos.file, (unsigned long long)d->pos.pos, why, shown, d->sql);
         break;
     default:
-        why = NULL;             /* views, routines, grants: not copied */
-        break;
+        break;              /* not selected: silently skipped */
     }
-    if (!apply && why != NULL) {
-        clog(LOG_WARN, p->ctx, "DDL at %s:%llu not applied: %s: %.120s",
-             d->pos.file, (unsigned long long)d->pos.pos, why, d->sql);
-    }
-    if (apply) {
-        txn->ddl = malloc(d->sql_len + 1);
-        txn->ddl_db = strdup(d->db != NULL ? d->db : "");
+    if (apply == 1) {
+        /* Unqualified names stay so: the statement runs in the mapped
+         * default database.  CREATE/DROP DATABASE need none, and the
+         * source's may not exist at the destination yet (or any more). */
+        if (kind != DDL_CREATE_DATABASE && kind != DDL_DROP_DATABASE &&
+            d->db != NULL && d->db[0] != '\0' &&
+            task_spec_find_db(s, d->db) != NULL) {
+            /* (a default database not copied may be missing there: then
+             * every name that matters is qualified) */
+            ddb = task_spec_map_db(s, d->db);
+        }
+        txn->ddl = malloc(out.len + 1);
+        txn->ddl_db = strdup(ddb != NULL ? ddb : "");
         if (txn->ddl == NULL || txn->ddl_db == NULL) {
             apply = -1;
         } else {
-            memcpy(txn->ddl, d->sql, d->sql_len);
-            txn->ddl[d->sql_len] = '\0';
+            memcpy(txn->ddl, out.data, out.len);
+            txn->ddl[out.len] = '\0';
         }
     }
-    ddl_stmt_free(&st);
+    pbuf_free(&out);
     return apply;
 }

@@ -37,9 +37,13 @@ int pipeline_row(struct pipeline *p, const struct mysrc_row *r,
                  struct sink_txn *txn, char *err, size_t errlen);
 
 /*
- * Decides about DDL d: returns 1 and fills txn->ddl / txn->ddl_db when it
- * is to be applied at the destination, 0 when it is skipped (DDL sync off,
- * objects not selected, DROP DATABASE filtered, names mapped: logged).
+ * Decides about DDL d: returns 1 and fills txn->ddl (rewritten for the
+ * task's database, table and column names, objects not copied and
+ * excluded columns left out) and txn->ddl_db (the database to run it in)
+ * when it is to be applied at the destination; 0 when it is skipped (DDL
+ * sync off, objects not selected, only excluded columns touched; DROP
+ * DATABASE filtered and statements that cannot be rewritten safely are
+ * logged); -1 when out of memory.
  */
 int pipeline_ddl(struct pipeline *p, const struct mysrc_ddl *d,
                  struct sink_txn *txn);
