@@ -265,10 +265,16 @@ put_after(struct pipeline *p, struct sink_txn *txn, struct sink_row *row,
         if (part < 2) {
             pbuf_putc(b, '(');
         }
+        if (part == 0) {
+            row->full = true;
+        }
         for (i = 0; i < r->ncols; i++) {
             const struct mysql_value *v = row_value(r, after, i);
 
             if (v == NULL || !col_out(t, i)) {
+                if (v == NULL && col_out(t, i)) {
+                    row->full = false;  /* MINIMAL: left to the table */
+                }
                 continue;
             }
             if (!first) {
@@ -553,7 +559,7 @@ pipeline_row(struct pipeline *p, const struct mysrc_row *r,
         if (put_key(p, txn, row, r, t, err, errlen) != 0) {
             return -1;
         }
-        if (op == 'u' && !t->has_pk &&
+        if (op == 'u' && (!t->has_pk || !row->full) &&
             put_set(p, txn, row, r, t, err, errlen) != 0) {
             return -1;
         }

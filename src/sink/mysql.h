@@ -63,6 +63,7 @@ struct sink_row {
     bool key_changed;          /* update moved the primary key */
     bool lenient;              /* a value strict sql_mode refuses (ENUM
                                   error value): run without strict mode */
+    bool full;                 /* the row written has every column */
     const struct sink_table *t; /* destination table (registry) */
     uint32_t cols_off, cols_len; /* "(`a`,`b`)" of the after image */
     uint32_t vals_off, vals_len; /* "(1,'x')" after image */
@@ -71,7 +72,8 @@ struct sink_row {
                                   table without primary key */
     uint32_t nkey_off, nkey_len; /* "(1)" key of the row written (insert,
                                     update; tables with a key) */
-    uint32_t set_off, set_len; /* "`a`=1,`b`='x'" (tables without key) */
+    uint32_t set_off, set_len; /* "`a`=1,`b`='x'" (updates of tables
+                                  without key, and partial images) */
     uint32_t upd_off, upd_len; /* "`a`=VALUES(`a`),..." for upserts */
 };
 

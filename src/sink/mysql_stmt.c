@@ -91,7 +91,7 @@ row_kind(const struct sink_builder *sb, const struct sink_row *r)
     if (r->op == 'd') {
         return RUN_DELETE_KEYS;
     }
-    return r->key_changed ? RUN_SINGLE : RUN_UPSERT;
+    return r->key_changed || !r->full ? RUN_SINGLE : RUN_UPSERT;
 }
 
 /* Whether b can join the statement a started. */
@@ -152,6 +152,22 @@ single_stmts(const struct sink_builder *sb, struct pbuf *b,
 {
     const char *pre = r->lenient ? LENIENT_PREFIX : "";
 
+    if (r->op == 'u' && r->t->has_pk && !r->full) {
+        /* a partial image (MINIMAL) changes the row it finds: without
+         * the other columns a missing row cannot be inserted */
+        pbuf_puts(b, pre);
+        pbuf_puts(b, "UPDATE ");
+        pbuf_puts(b, r->t->qname);
+        pbuf_puts(b, " SET ");
+        put_span(b, t, r->set_off, r->set_len);
+        pbuf_puts(b, " WHERE ");
+        put_span(b, t, r->kcols_off, r->kcols_len);
+        pbuf_puts(b, " IN (");
+        put_span(b, t, r->key_off, r->key_len);
+        pbuf_puts(b, ")");
+        end_stmt(b);
+        return;
+    }
     if (r->op == 'i' || (r->op == 'u' && r->t->has_pk && !r->key_changed)) {
         /* only lenient rows come here this way */
         pbuf_puts(b, pre);
@@ -294,6 +310,7 @@ struct sink_net {
     uint64_t h;                    /* its hash */
     const struct sink_txn *dt;     /* a delete of the key: its txn */
     const struct sink_row *drow;   /* ... and row (key columns); NULL */
+    bool del;                      /* the delete is to be written */
     const struct sink_txn *it;     /* the last image: its txn */
     const struct sink_row *img;    /* ... and row; NULL: none */
     bool first_insert;             /* the first image since the last
@@ -378,8 +395,8 @@ net_collect(struct sink_builder *sb, const struct sink_txn *from,
             if (!sink_table_by_key(r->t)) {
                 continue;
             }
-            if (r->lenient) {
-                return -1;
+            if (r->lenient || (r->op == 'u' && !r->full)) {
+                return -1;      /* these go row by row */
             }
             if (r->op == 'd' || (r->op == 'u' && r->key_changed)) {
                 if ((e = net_find(sb, r->t, t, r->key_off,
@@ -388,6 +405,7 @@ net_collect(struct sink_builder *sb, const struct sink_txn *from,
                 }
                 e->dt = t;
                 e->drow = r;
+                e->del = true;
                 e->img = NULL;
                 e->first_insert = false;
                 e->updated = false;
@@ -411,6 +429,9 @@ net_collect(struct sink_builder *sb, const struct sink_txn *from,
                 }
             } else {
                 e->first_insert = r->op == 'i';
+                /* a whole row after a delete replaces it: one upsert
+                 * does both */
+                e->del = e->del && !r->full;
             }
             if (r->op == 'u') {
                 e->updated = true;
@@ -425,12 +446,15 @@ net_collect(struct sink_builder *sb, const struct sink_txn *from,
 static enum net_kind
 net_kind_of(const struct sink_builder *sb, const struct sink_net *e)
 {
+    if (e->drow != NULL) {
+        return NET_UPSERT;      /* deleted in the batch: the image wins */
+    }
     switch (sb->conflict) {
     case SINK_CONFLICT_IGNORE:
         return e->updated ? NET_UPSERT : NET_INSERT_IGNORE;
     case SINK_CONFLICT_ERROR:
         /* a row the batch inserts must not be there before it */
-        return e->first_insert && e->drow == NULL ? NET_INSERT : NET_UPSERT;
+        return e->first_insert ? NET_INSERT : NET_UPSERT;
     default:
         return NET_UPSERT;
     }
@@ -440,7 +464,7 @@ net_kind_of(const struct sink_builder *sb, const struct sink_net *e)
 static bool
 same_delete(const struct sink_net *e, const struct sink_net *f)
 {
-    return f->drow != NULL && f->t == e->t &&
+    return f->del && f->t == e->t &&
            same_span(e->dt, e->drow->kcols_off, e->drow->kcols_len, f->dt,
                      f->drow->kcols_off, f->drow->kcols_len);
 }
@@ -468,7 +492,7 @@ net_emit(struct sink_builder *sb, struct pbuf *b)
 
     /* deletes first, one statement per table and key columns */
     for (i = 0; i < sb->nnet; i++) {
-        sb->net[i].done = sb->net[i].drow == NULL;
+        sb->net[i].done = !sb->net[i].del;
     }
     for (i = 0; i < sb->nnet; i++) {
         struct sink_net *e = &sb->net[i];
