@@ -156,6 +156,15 @@ def test_every_type_and_ddl_kept_in_step(env):
         # a strict destination session refuses.
         env.sql("SET SESSION sql_mode = ''; INSERT INTO t_str (id, e) "
                 "VALUES (50, 'not-a-member'), (51, 'b')", db="rept")
+        # Large BLOBs: rows of several MiB, larger than one statement of a
+        # batch, inserted, updated and deleted.
+        env.sql("CREATE TABLE t_big (id INT PRIMARY KEY, b LONGBLOB, "
+                "t LONGTEXT); INSERT INTO t_big VALUES (1, REPEAT(x'00ff', "
+                "3 << 20), REPEAT('é', 1 << 20)), (2, RANDOM_BYTES(1024), "
+                "NULL); UPDATE t_big SET b = CONCAT(b, b), t = NULL "
+                "WHERE id = 1; INSERT INTO t_big VALUES (3, REPEAT('z', "
+                "5 << 20), 'x'); DELETE FROM t_big WHERE id = 2",
+                db="rept")
         r.wait_caught_up()
         assert_same_tables(env, "rept", "rept")
         r.stop()
