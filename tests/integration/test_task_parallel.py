@@ -117,3 +117,45 @@ def test_merged_batches_of_minimal_images_under_ignore(env):
     key in a batch must not become an upsert that keeps old values."""
     run_case(env, "parmin", 13, 1500, conflict="ignore", image="MINIMAL",
              batch_txns=50, batch_rows=5000)
+
+
+def test_checkpoint_table_of_one_row_per_task_is_upgraded(env):
+    """A destination prepared by an earlier version holds tandem.checkpoint
+    keyed by task alone: it is upgraded in place and the task resumes from
+    the position it holds, applying what came after and nothing before."""
+    db = "parup"
+    tt.fresh_db(env, db)
+    env.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT)", db=db)
+    env.dest.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT)", db=db)
+    env.sql("INSERT INTO t VALUES (1, 1)", db=db)      # before: not applied
+    f, p = tt.master_status(env.mysql)
+    env.sql("INSERT INTO t VALUES (2, 2)", db=db)      # after: applied
+    env.dest.sql("CREATE DATABASE IF NOT EXISTS tandem; "
+                 "DROP TABLE IF EXISTS tandem.checkpoint; "
+                 "CREATE TABLE tandem.checkpoint ("
+                 " task VARCHAR(64) NOT NULL PRIMARY KEY,"
+                 " file VARCHAR(512) NOT NULL,"
+                 " pos BIGINT UNSIGNED NOT NULL,"
+                 " gtid VARCHAR(4096) NULL,"
+                 " updated TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
+                 " ON UPDATE CURRENT_TIMESTAMP(6)) ENGINE=InnoDB; "
+                 "INSERT INTO tandem.checkpoint (task, file, pos) "
+                 "VALUES ('%s', '%s', %d)" % (db, f, p))
+    r = tt.Runner(env, tt.write_spec(env, db, [{"db": db}]), db)
+    r.start()
+    try:
+        r.wait_caught_up()
+        got = env.dest.sql("SELECT id, v FROM t ORDER BY id", db=db)
+        assert got == [("2", "2")], got
+        cols = [c[0] for c in env.dest.sql(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE "
+            "TABLE_SCHEMA = 'tandem' AND TABLE_NAME = 'checkpoint' ORDER BY "
+            "ORDINAL_POSITION")]
+        assert "worker" in cols and "applied" in cols, cols
+        assert "upgrading the table" in r.stderr(), r.stderr()[-2000:]
+        r.stop()
+    finally:
+        if r.alive():
+            r.proc.kill()
+        # leave the table as this version makes it, for the other tests
+        env.dest.sql("DELETE FROM tandem.checkpoint WHERE task = '%s'" % db)
