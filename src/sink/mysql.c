@@ -181,7 +181,7 @@ struct sink_worker {
     uint64_t *keys;               /* owned */
     size_t nkeys, key_slots;      /* used, allocated (power of two) */
 
-    struct sink_ranges applied;   /* committed above the watermark */
+    struct binpos_ranges applied;   /* committed above the watermark */
     char *row_file;               /* the watermark the batch's row */
     uint64_t row_pos;             /* writes (owned), or NULL */
 };
@@ -215,7 +215,7 @@ struct mysink {
     char *lwm_file;               /* low watermark: every transaction */
     uint64_t lwm_pos;             /* up to it is committed; NULL file */
     char *lwm_gtid;               /* before the first commit */
-    struct sink_ranges skip;      /* committed before a restart */
+    struct binpos_ranges skip;      /* committed before a restart */
     char *saved_file;             /* the highest watermark a committed */
     uint64_t saved_pos;           /* row holds; NULL: none */
 
@@ -567,7 +567,7 @@ put_checkpoint(struct mysink *k, struct pbuf *b, struct sink_worker *w,
     if (w->applied.n > 0) {
         struct pbuf r = {0};
 
-        sink_ranges_put(&r, &w->applied);
+        binpos_ranges_put(&r, &w->applied);
         sqlenc_text(b, (const char *)r.data, r.len);
         b->failed |= r.failed;
         pbuf_free(&r);
@@ -588,12 +588,12 @@ put_batch_checkpoint(struct mysink *k, struct sink_worker *w,
                      const struct sink_txn *last)
 {
     if (w->first == k->head) {
-        sink_ranges_prune(&w->applied, last->file, last->pos);
+        binpos_ranges_prune(&w->applied, last->file, last->pos);
         put_checkpoint(k, &w->stmts, w, last->file, last->pos, last->gtid);
         return 0;
     }
-    sink_ranges_prune(&w->applied, k->lwm_file, k->lwm_pos);
-    if (sink_ranges_add(&w->applied, w->first->file, w->first->pos, last->file,
+    binpos_ranges_prune(&w->applied, k->lwm_file, k->lwm_pos);
+    if (binpos_ranges_add(&w->applied, w->first->file, w->first->pos, last->file,
                    last->pos) != 0) {
         return -1;
     }
@@ -648,7 +648,7 @@ advance(struct mysink *k)
         k->tail = NULL;
     }
     if (moved) {
-        sink_ranges_prune(&k->skip, k->lwm_file, k->lwm_pos);
+        binpos_ranges_prune(&k->skip, k->lwm_file, k->lwm_pos);
         if (k->cbs.on_applied != NULL) {
             k->cbs.on_applied(k->arg, k->lwm_file, k->lwm_pos);
         }
@@ -681,7 +681,7 @@ batch_done(struct sink_worker *w)
         pbuf_free(&w->stmts);   /* a large batch's text goes back */
     }
     if (w->row_file != NULL && (k->saved_file == NULL ||
-                                sink_pos_cmp(w->row_file, w->row_pos,
+                                binpos_cmp(w->row_file, w->row_pos,
                                         k->saved_file, k->saved_pos) > 0)) {
         free(k->saved_file);
         k->saved_file = w->row_file;
@@ -842,7 +842,7 @@ dispatch_ddl(struct sink_worker *w, struct sink_txn *t)
     pbuf_putc(&w->stmts, '\0');
     pbuf_puts(&w->stmts, t->ddl);
     pbuf_putc(&w->stmts, '\0');
-    sink_ranges_prune(&w->applied, t->file, t->pos);
+    binpos_ranges_prune(&w->applied, t->file, t->pos);
     put_checkpoint(w->k, &w->stmts, w, t->file, t->pos, t->gtid);
 }
 
@@ -856,7 +856,7 @@ dispatch_part(struct mysink *k, struct sink_worker *w, struct sink_txn *t)
     w->in_big = true;
     k->big = t->partial ? w : NULL;
     if (!t->partial) {
-        sink_ranges_prune(&w->applied, t->file, t->pos);
+        binpos_ranges_prune(&w->applied, t->file, t->pos);
         put_checkpoint(k, &w->stmts, w, t->file, t->pos, t->gtid);
         pbuf_puts(&w->stmts, "COMMIT");
         pbuf_putc(&w->stmts, '\0');
@@ -940,7 +940,7 @@ static bool
 watermark_unsaved(const struct mysink *k)
 {
     return k->lwm_file != NULL &&
-           (k->saved_file == NULL || sink_pos_cmp(k->lwm_file, k->lwm_pos,
+           (k->saved_file == NULL || binpos_cmp(k->lwm_file, k->lwm_pos,
                                              k->saved_file,
                                              k->saved_pos) > 0);
 }
@@ -960,7 +960,7 @@ save_watermark(struct mysink *k)
     w->kind = BATCH_CONTROL;
     w->first = NULL;
     w->ntxns = 0;
-    sink_ranges_prune(&w->applied, k->lwm_file, k->lwm_pos);
+    binpos_ranges_prune(&w->applied, k->lwm_file, k->lwm_pos);
     put_checkpoint(k, &w->stmts, w, k->lwm_file, k->lwm_pos, k->lwm_gtid);
     worker_send(w);
 }
@@ -1027,7 +1027,7 @@ mysink_push(struct mysink *k, struct sink_txn *t)
     t->next = NULL;
     t->state = TXN_QUEUED;
     if (t->file != NULL && !t->partial && k->skip.n > 0 &&
-        sink_ranges_hold(&k->skip, t->file, t->pos)) {
+        binpos_ranges_hold(&k->skip, t->file, t->pos)) {
         clog(LOG_DEBUG, k->o.log_ctx, "transaction ending at %s:%" PRIu64
              " was committed before the restart: skipped", t->file,
              t->pos);
@@ -1176,7 +1176,7 @@ on_checkpoint(struct myconn *c, const struct myresult *res, const char *err,
 {
     struct sink_worker *w = arg;
     struct mysink *k = w->k;
-    struct sink_ranges all = {0};
+    struct binpos_ranges all = {0};
     size_t i;
     bool simple;
 
@@ -1201,7 +1201,7 @@ on_checkpoint(struct myconn *c, const struct myresult *res, const char *err,
                  v[2].p ? (const char *)v[2].p : "0");
         p = strtoull(pos, NULL, 10);
         if (file[0] != '\0' && (k->lwm_file == NULL ||
-                                sink_pos_cmp(file, p, k->lwm_file,
+                                binpos_cmp(file, p, k->lwm_file,
                                         k->lwm_pos) > 0)) {
             free(k->lwm_file);
             free(k->lwm_gtid);
@@ -1210,9 +1210,9 @@ on_checkpoint(struct myconn *c, const struct myresult *res, const char *err,
             k->lwm_gtid = nul[3] ? NULL : strndup((const char *)v[3].p,
                                                   v[3].len);
         }
-        if (!nul[4] && sink_ranges_parse(&all, (const char *)v[4].p,
+        if (!nul[4] && binpos_ranges_parse(&all, (const char *)v[4].p,
                                     v[4].len) != 0) {
-            sink_ranges_free(&all);
+            binpos_ranges_free(&all);
             sink_fail(k, true, "the checkpoint of task %s at the destination"
                       " is damaged (tandem.checkpoint.applied) — restore it "
                       "or reset the task", k->o.task);
@@ -1222,18 +1222,18 @@ on_checkpoint(struct myconn *c, const struct myresult *res, const char *err,
     simple = res == NULL || res->nrows == 0 ||
              (res->nrows == 1 && all.n == 0 && res->cells[0].len == 1 &&
               res->cells[0].p[0] == '0');
-    sink_ranges_prune(&all, k->lwm_file, k->lwm_pos);
+    binpos_ranges_prune(&all, k->lwm_file, k->lwm_pos);
     for (i = 0; i < all.n; i++) {
-        if (sink_ranges_add(&k->skip, all.r[i].first_file, all.r[i].first_pos,
+        if (binpos_ranges_add(&k->skip, all.r[i].first_file, all.r[i].first_pos,
                        all.r[i].last_file, all.r[i].last_pos) != 0 ||
-            sink_ranges_add(&w->applied, all.r[i].first_file, all.r[i].first_pos,
+            binpos_ranges_add(&w->applied, all.r[i].first_file, all.r[i].first_pos,
                        all.r[i].last_file, all.r[i].last_pos) != 0) {
-            sink_ranges_free(&all);
+            binpos_ranges_free(&all);
             sink_fail(k, true, "out of memory");
             return;
         }
     }
-    sink_ranges_free(&all);
+    binpos_ranges_free(&all);
     if (k->skip.n > 0) {
         clog(LOG_INFO, k->o.log_ctx, "%zu range(s) of transactions above "
              "the checkpoint were committed before the restart: they are "
@@ -1514,7 +1514,7 @@ mysink_free(struct mysink *k)
         pbuf_free(&w->stmts);
         free(w->keys);
         free(w->row_file);
-        sink_ranges_free(&w->applied);
+        binpos_ranges_free(&w->applied);
     }
     free(k->w);
     if (k->kick_ev != NULL) {
@@ -1534,7 +1534,7 @@ mysink_free(struct mysink *k)
         free(t);
     }
     sink_builder_free(&k->builder);
-    sink_ranges_free(&k->skip);
+    binpos_ranges_free(&k->skip);
     pbuf_free(&k->unique);
     free(k->lwm_file);
     free(k->lwm_gtid);

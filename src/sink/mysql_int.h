@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "proto/buf.h"
+#include "proto/mysql/binpos.h"
 #include "src/sink/mysql.h"
 
 /* Largest statement built from a run of rows (the destination's
@@ -45,39 +46,6 @@ void sink_build_rows(struct sink_builder *sb, struct pbuf *b,
                      const struct sink_txn *from, const struct sink_txn *to,
                      bool begin);
 void sink_builder_free(struct sink_builder *sb);
-
-/* Source transactions [first, last] (by end position) committed. */
-struct sink_range {
-    char *first_file;             /* owned */
-    uint64_t first_pos;           /* ... */
-    char *last_file;              /* owned */
-    uint64_t last_pos;            /* ... */
-};
-
-/* A list of ranges. */
-struct sink_ranges {
-    struct sink_range *r;         /* owned */
-    size_t n, cap;                /* used, allocated */
-};
-
-/* Orders binlog positions: by the file's number, then the offset. */
-int sink_pos_cmp(const char *fa, uint64_t pa, const char *fb, uint64_t pb);
-/* Appends [ff:fp, lf:lp]; 0 or -1 when out of memory. */
-int sink_ranges_add(struct sink_ranges *rs, const char *ff, uint64_t fp,
-                    const char *lf, uint64_t lp);
-/* Drops the ranges that end at or below (file, pos); none when file is
- * NULL. */
-void sink_ranges_prune(struct sink_ranges *rs, const char *file,
-                       uint64_t pos);
-/* Whether a range holds the transaction ending at (file, pos). */
-bool sink_ranges_hold(const struct sink_ranges *rs, const char *file,
-                      uint64_t pos);
-void sink_ranges_free(struct sink_ranges *rs);
-/* As stored in tandem.checkpoint.applied: one range per line,
- * "first_file TAB first_pos TAB last_file TAB last_pos".  Parsing
- * returns 0, or -1 on a damaged text or out of memory. */
-void sink_ranges_put(struct pbuf *b, const struct sink_ranges *rs);
-int sink_ranges_parse(struct sink_ranges *rs, const char *p, size_t n);
 
 /* 64-bit hash of bytes, seeded (FNV-1a folded with a final mix). */
 uint64_t sink_hash(uint64_t seed, const void *p, size_t n);
