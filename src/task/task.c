@@ -67,6 +67,9 @@ struct task {
     char *ckpt_file;              /* checkpoint read at start (owned) */
     uint64_t ckpt_pos;            /* ... */
     uint64_t applied_txns;        /* transactions committed */
+    bool until_caught_up;         /* stop once the source's end as of
+                                     the stream's start is applied */
+    bool caught_up;               /* ... and the stream reached it */
     bool big_open;                /* parts of a large transaction queued:
                                      its end must be pushed */
     uint64_t last_push_ms;        /* when a transaction was last queued */
@@ -327,6 +330,14 @@ on_src_end(void *arg, const char *err)
         task_fail(t, "source: %s", err);
         return;
     }
+    if (t->until_caught_up) {
+        /* the tick stops the task once the destination has it all (the
+         * source is not freed from inside its own callback) */
+        clog(LOG_INFO, t->ctx, "read up to the source's end as of the "
+             "start: stopping once it is applied");
+        t->caught_up = true;
+        return;
+    }
     restart(t, "the source stream ended");
 }
 
@@ -383,6 +394,7 @@ start_source(struct task *t)
     o.url = t->spec->source.url;
     o.server_id = 2000000000u + (uint32_t)(now_ms() % 100000000u);
     o.log_ctx = t->ctx;
+    o.until_now = t->until_caught_up;
     if (t->ckpt_file != NULL) {
         o.start = MYSRC_START_FILE_POS;
         o.start_file = t->ckpt_file;
@@ -828,11 +840,16 @@ on_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     if (t->status != TASK_INCREMENTAL || t->src == NULL || t->sink == NULL ||
-        !mysink_idle(t->sink) || !mysrc_position(t->src, &file, &pos)) {
+        !mysink_idle(t->sink)) {
         return;
     }
-    if (t->pushed_file != NULL && strcmp(t->pushed_file, file) == 0 &&
-        t->pushed_pos == pos) {
+    if (!mysrc_position(t->src, &file, &pos) ||
+        (t->pushed_file != NULL && strcmp(t->pushed_file, file) == 0 &&
+         t->pushed_pos == pos)) {
+        if (t->caught_up) {
+            clog(LOG_INFO, t->ctx, "caught up with the source");
+            task_stop(t);
+        }
         return;
     }
     txn = sink_txn_new();
@@ -906,6 +923,12 @@ task_start(struct task *t)
 
     event_add(t->tick, &second);
     return start_all(t);
+}
+
+void
+task_until_caught_up(struct task *t)
+{
+    t->until_caught_up = true;
 }
 
 void

@@ -47,6 +47,10 @@ typedef void (*task_done_cb)(struct task *t, const char *err, void *arg);
 struct task *task_new(struct event_base *base, struct evdns_base *dns,
                       const struct task_spec *spec, task_done_cb done,
                       void *arg, char *err, size_t errlen);
+/* Before task_start(): the task stops by itself (STOPPED) once it has
+ * applied everything the source's binlog held when the stream started
+ * (a one-shot catch-up; run again, it resumes from its checkpoint). */
+void task_until_caught_up(struct task *t);
 int task_start(struct task *t);
 /* Stops reading the source, lets what was read commit, then STOPPED. */
 void task_stop(struct task *t);

@@ -57,7 +57,7 @@ usage(FILE *f)
 {
     fprintf(f,
         "usage: tandem run TASK.json [--data-dir DIR] [--check]\n"
-        "                 [--log-level L]\n"
+        "                 [--until-caught-up] [--log-level L]\n"
         "\n"
         "Runs one replication task in the foreground.  The spec format is\n"
         "in conf/task-mysql-to-mysql.json.\n"
@@ -65,6 +65,8 @@ usage(FILE *f)
         "  --data-dir DIR   local state and spill files (default\n"
         "                   ./tandem-data)\n"
         "  --check          only load and check the spec, then exit\n"
+        "  --until-caught-up  exit 0 once everything the source had at\n"
+        "                   start is applied (run again to go on)\n"
         "  --log-level L    error|warn|info|debug|trace (default info)\n");
 }
 
@@ -74,6 +76,7 @@ tool_run_main(int argc, char **argv)
     static const struct option longopts[] = {
         {"data-dir", required_argument, NULL, 'd'},
         {"check", no_argument, NULL, 'c'},
+        {"until-caught-up", no_argument, NULL, 'u'},
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -83,7 +86,7 @@ tool_run_main(int argc, char **argv)
     struct run_state r;
     struct evdns_base *dns = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
-    bool check = false;
+    bool check = false, until = false;
     char err[1024];
     int c;
 
@@ -98,6 +101,9 @@ tool_run_main(int argc, char **argv)
             break;
         case 'c':
             check = true;
+            break;
+        case 'u':
+            until = true;
             break;
         case 'l':
             if (!log_level_parse(optarg, &log_current_level)) {
@@ -154,6 +160,9 @@ tool_run_main(int argc, char **argv)
         log_error("cannot install signal handlers");
         r.status = 1;
         goto out;
+    }
+    if (until) {
+        task_until_caught_up(r.task);
     }
     log_info("task %s: starting", spec.name);
     if (task_start(r.task) != 0) {
