@@ -48,10 +48,17 @@ static const char *const conflict_names[TASK_CONFLICT_COUNT] = {
     [TASK_CONFLICT_OVERWRITE] = "overwrite",
 };
 
+static const char *const existing_names[TASK_EXISTING_COUNT] = {
+    [TASK_EXISTING_INTERCEPT] = "intercept",
+    [TASK_EXISTING_IGNORE] = "ignore",
+    [TASK_EXISTING_CLEAR] = "clear",
+};
+
 /* The fields each kind of JSON object may hold. */
 static const char *const top_fields[] = {
-    "name", "source", "destination", "mode", "start", "objects",
-    "dml", "ddl", "conflict", "apply", NULL,
+    "name", "source", "destination", "mode", "start", "start_at",
+    "objects", "schema_sync", "existing_tables", "dml", "ddl", "conflict",
+    "apply", "flow_control", NULL,
 };
 static const char *const endpoint_fields[] = {"type", "url", NULL};
 static const char *const start_fields[] = {"gtid", "file", "pos", NULL};
@@ -65,6 +72,10 @@ static const char *const ddl_fields[] = {
 static const char *const apply_fields[] = {
     "workers", "batch_rows", "queue_bytes", "batch_txns", NULL,
 };
+static const char *const flow_fields[] = {
+    "rows_per_sec", "bytes_per_sec", "windows", NULL,
+};
+static const char *const window_fields[] = {"from", "to", NULL};
 
 const char *
 task_engine_name(enum task_engine e)
@@ -88,6 +99,12 @@ const char *
 task_conflict_name(enum task_conflict c)
 {
     return (unsigned)c < TASK_CONFLICT_COUNT ? conflict_names[c] : "unknown";
+}
+
+const char *
+task_existing_tables_name(enum task_existing_tables e)
+{
+    return (unsigned)e < TASK_EXISTING_COUNT ? existing_names[e] : "unknown";
 }
 
 /* Keeps the message in <err> (of <errlen> bytes, 0: none) on one line
@@ -873,6 +890,180 @@ parse_apply(struct task_spec_ctx *c, json_t *root, struct task_apply *a)
     return 0;
 }
 
+static int
+parse_existing_tables(struct task_spec_ctx *c, json_t *root,
+                      struct task_spec *s)
+{
+    char shown[SPEC_SHOW_BUF];
+    const char *v;
+    int i;
+
+    s->existing_tables = TASK_EXISTING_INTERCEPT;
+    if (task_spec_get_str(c, root, "existing_tables", false, &v) < 0) {
+        return -1;
+    }
+    if (v == NULL) {
+        return 0;
+    }
+    for (i = 0; i < TASK_EXISTING_COUNT; i++) {
+        if (strcmp(v, existing_names[i]) == 0) {
+            s->existing_tables = (enum task_existing_tables)i;
+            return 0;
+        }
+    }
+    return task_spec_fail_at(c, "existing_tables",
+                             "must be \"intercept\" (refuse to start), "
+                             "\"ignore\" (write into the table) or "
+                             "\"clear\" (truncate it first), not %s",
+                             task_spec_show(v, shown, sizeof(shown)));
+}
+
+/* The minutes of window <w> as one range [r[0][0], r[0][1]), or two when
+ * it runs past midnight.  Returns how many. */
+static size_t
+window_ranges(const struct task_flow_window *w, unsigned r[2][2])
+{
+    r[0][0] = w->from;
+    if (w->from < w->to) {
+        r[0][1] = w->to;
+        return 1;
+    }
+    r[0][1] = 24 * 60;
+    r[1][0] = 0;
+    r[1][1] = w->to;
+    return 2;
+}
+
+/* True iff windows <x> and <y> share a minute. */
+static bool
+windows_overlap(const struct task_flow_window *x,
+                const struct task_flow_window *y)
+{
+    unsigned xr[2][2], yr[2][2];
+    size_t nx = window_ranges(x, xr), ny = window_ranges(y, yr), i, j;
+
+    for (i = 0; i < nx; i++) {
+        for (j = 0; j < ny; j++) {
+            if (xr[i][0] < yr[j][1] && yr[j][0] < xr[i][1]) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* "windows": [{"from": "HH:MM", "to": "HH:MM"}, ...] of "flow_control". */
+static int
+parse_windows(struct task_spec_ctx *c, json_t *arr, struct task_flow_control *f)
+{
+    size_t saved, base, k, i, n = json_array_size(arr);
+    struct task_flow_window *w;
+    json_t *v;
+
+    saved = task_spec_path_key(c, "windows");
+    base = c->plen;
+    if (n == 0) {
+        return task_spec_fail(c, "must list at least one window (leave "
+                                 "\"windows\" out to limit all day)");
+    }
+    if (n > TASK_FLOW_MAX_WINDOWS) {
+        return task_spec_fail(c,
+                              "lists %zu windows, more than the %d allowed: "
+                              "merge or drop some",
+                              n, TASK_FLOW_MAX_WINDOWS);
+    }
+    for (k = 0; k < n; k++) {
+        v = json_array_get(arr, k);
+        w = &f->windows[k];
+        task_spec_path_index(c, k);
+        if (!json_is_object(v)) {
+            return task_spec_fail(c,
+                                  "expected an object ({\"from\": "
+                                  "\"HH:MM\", \"to\": \"HH:MM\"}), got %s",
+                                  task_spec_jtype(v));
+        }
+        if (task_spec_check_fields(c, v, window_fields) < 0 ||
+            task_spec_get_clock(c, v, "from", &w->from) < 0 ||
+            task_spec_get_clock(c, v, "to", &w->to) < 0) {
+            return -1;
+        }
+        if (w->from == w->to) {
+            return task_spec_fail_at(c, "to",
+                                     "equals \"from\" (%02u:%02u): a window "
+                                     "needs \"to\" other than \"from\" (leave "
+                                     "\"windows\" out to limit all day)",
+                                     w->from / 60, w->from % 60);
+        }
+        for (i = 0; i < k; i++) {
+            if (windows_overlap(&f->windows[i], w)) {
+                return task_spec_fail(
+                    c,
+                    "overlaps windows[%zu] (%02u:%02u-%02u:%02u and "
+                    "%02u:%02u-%02u:%02u): merge the two into one window",
+                    i, f->windows[i].from / 60, f->windows[i].from % 60,
+                    f->windows[i].to / 60, f->windows[i].to % 60, w->from / 60,
+                    w->from % 60, w->to / 60, w->to % 60);
+            }
+        }
+        task_spec_path_pop(c, base);
+    }
+    f->nwindows = n;
+    task_spec_path_pop(c, saved);
+    return 0;
+}
+
+/* "flow_control": the full copy's pace. */
+static int
+parse_flow_control(struct task_spec_ctx *c, json_t *root,
+                   struct task_flow_control *f)
+{
+    json_t *obj, *bytes, *windows;
+    json_int_t n;
+    size_t saved;
+
+    memset(f, 0, sizeof(*f));
+    if (task_spec_get_typed(c, root, "flow_control", false, JSON_OBJECT,
+                            "an object", &obj) < 0) {
+        return -1;
+    }
+    if (obj == NULL) {
+        return 0;
+    }
+    saved = task_spec_path_key(c, "flow_control");
+    if (task_spec_check_fields(c, obj, flow_fields) < 0 ||
+        task_spec_get_uint(c, obj, "rows_per_sec", 1,
+                           TASK_FLOW_MAX_ROWS_PER_SEC, &f->rows_per_sec) < 0 ||
+        task_spec_get_typed(c, obj, "bytes_per_sec", false, JSON_INTEGER,
+                            "an integer", &bytes) < 0 ||
+        task_spec_get_typed(c, obj, "windows", false, JSON_ARRAY,
+                            "an array ([{\"from\": \"HH:MM\", \"to\": "
+                            "\"HH:MM\"}])",
+                            &windows) < 0) {
+        return -1;
+    }
+    if (bytes != NULL) {
+        n = json_integer_value(bytes);
+        if (n < 1 || (uint64_t)n > TASK_FLOW_MAX_BYTES_PER_SEC) {
+            return task_spec_fail_at(
+                c, "bytes_per_sec",
+                "must be from 1 to %llu (9999 MiB/s, the most allowed), "
+                "not %lld",
+                (unsigned long long)TASK_FLOW_MAX_BYTES_PER_SEC, (long long)n);
+        }
+        f->bytes_per_sec = (uint64_t)n;
+    }
+    if (f->rows_per_sec == 0 && f->bytes_per_sec == 0) {
+        return task_spec_fail(c, "limits nothing: give \"rows_per_sec\", "
+                                 "\"bytes_per_sec\" or both (or leave "
+                                 "\"flow_control\" out for no limit)");
+    }
+    if (windows != NULL && parse_windows(c, windows, f) < 0) {
+        return -1;
+    }
+    task_spec_path_pop(c, saved);
+    return 0;
+}
+
 /* Every part of <root>, in the order a reader of the spec meets them. */
 static int
 parse_root(struct task_spec_ctx *c, json_t *root, struct task_spec *s)
@@ -882,6 +1073,7 @@ parse_root(struct task_spec_ctx *c, json_t *root, struct task_spec *s)
 
     memset(&src, 0, sizeof(src));
     memset(&dst, 0, sizeof(dst));
+    s->schema_sync = true;
     if (!json_is_object(root)) {
         return task_spec_fail(c, "expected an object, got %s",
                               task_spec_jtype(root));
@@ -891,10 +1083,15 @@ parse_root(struct task_spec_ctx *c, json_t *root, struct task_spec *s)
         parse_endpoint(c, root, "source", &s->source, &src) < 0 ||
         parse_endpoint(c, root, "destination", &s->destination, &dst) < 0 ||
         parse_mode(c, root, s) < 0 || parse_start(c, root, &s->start) < 0 ||
+        task_spec_get_timestamp(c, root, "start_at", &s->has_start_at,
+                                &s->start_at) < 0 ||
         parse_objects(c, root, s) < 0 ||
         task_spec_check_not_self(c, s, &src, &dst) < 0 ||
-        parse_dml(c, root, s) < 0 || parse_ddl(c, root, s) < 0 ||
-        parse_conflict(c, root, s) < 0 || parse_apply(c, root, &s->apply) < 0) {
+        task_spec_get_bool(c, root, "schema_sync", &s->schema_sync) < 0 ||
+        parse_existing_tables(c, root, s) < 0 || parse_dml(c, root, s) < 0 ||
+        parse_ddl(c, root, s) < 0 || parse_conflict(c, root, s) < 0 ||
+        parse_apply(c, root, &s->apply) < 0 ||
+        parse_flow_control(c, root, &s->flow) < 0) {
         goto out;
     }
     rc = 0;

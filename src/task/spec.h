@@ -18,6 +18,11 @@
  *     "start": "now",                   or {"gtid": "0-1-100"} (a MariaDB
  *                                       GTID list or a MySQL GTID set), or
  *                                       {"file": "bin.000001", "pos": 4}
+ *     "start_at": "2026-05-01T02:00:00Z",   when the task begins: an RFC
+ *                                       3339 time, "Z" or an offset such
+ *                                       as "+08:00", a fraction of a second
+ *                                       allowed (and dropped); absent or
+ *                                       past: at once
  *     "objects": [                      required, at least one entry
  *       {"db": "shop", "as": "shop_copy"},         a whole database
  *       {"db": "crm", "as": "crm2", "tables": [    only these tables
@@ -27,12 +32,31 @@
  *          "filter": "id > 100"}]}                 row filter on the
  *                                                  source columns
  *     ],
+ *     "schema_sync": true,              the default: full sync creates
+ *                                       the databases and tables at the
+ *                                       destination from the source's
+ *     "existing_tables": "intercept",   a destination table of the same
+ *                                       name when full sync begins:
+ *                                       "intercept" (default) refuses to
+ *                                       start, "ignore" keeps it and
+ *                                       writes into it, "clear" truncates
+ *                                       it before the copy
  *     "dml": ["insert", "update", "delete"],     default: all three
  *     "ddl": {"sync": true, "filter_drop_database": true},  the defaults
  *     "conflict": "error",              "error" (default) | "ignore" |
  *                                       "overwrite"
  *     "apply": {"workers": 4, "batch_rows": 1000,
  *               "queue_bytes": 67108864, "batch_txns": 100}  the defaults
+ *     "flow_control": {                 the full copy's pace, unlimited
+ *                                       when absent; one rate or both:
+ *       "rows_per_sec": 50000,          1..10^12 rows a second
+ *       "bytes_per_sec": 52428800,      1..10484711424 (9999 MiB) a second
+ *       "windows": [                    1..3 daily windows, no two
+ *         {"from": "22:00", "to": "02:00"}]}   overlapping: the limits hold
+ *                                       only inside them (without: all
+ *                                       day); 24-hour "HH:MM" of the host's
+ *                                       local time, "from" in, "to" out,
+ *                                       past midnight when "to" is earlier
  *   }
  *
  * Unknown fields are refused everywhere, so that a typo never turns into a
@@ -50,6 +74,12 @@
  * (filter_parse()); "dml" lists each kind at most once and at least one;
  * when source and destination URLs name the same host and port, no table
  * is copied onto itself.
+ *
+ * "schema_sync", "existing_tables", "flow_control" and "start_at" belong
+ * to full sync: they are checked now, so that a spec written for it is
+ * refused or accepted today as it will be, and take effect with it (the
+ * incremental task does not act on them).  "start_at" is not compared
+ * with the clock: a time already past means at once.
  *
  * Names: database and table names compare exactly (case-sensitive, as
  * with lower_case_table_names=0); column names compare ASCII
@@ -100,6 +130,16 @@ enum task_conflict {
     TASK_CONFLICT_IGNORE,       /* skip the change, keep destination row */
     TASK_CONFLICT_OVERWRITE,    /* the source row replaces the dest row */
     TASK_CONFLICT_COUNT         /* sentinel */
+};
+
+/* What full sync does with a destination table that already exists
+ * under the name it would create. */
+enum task_existing_tables {
+    TASK_EXISTING_INTERCEPT = 0,    /* refuse to start (default) */
+    TASK_EXISTING_IGNORE,           /* keep the table and its rows, write
+                                       into it */
+    TASK_EXISTING_CLEAR,            /* truncate it before the copy */
+    TASK_EXISTING_COUNT             /* sentinel */
 };
 
 /* One end of a task. */
@@ -160,6 +200,34 @@ struct task_apply {
                                destination transaction, 1..10000 */
 };
 
+/* Most windows "flow_control" may have. */
+#define TASK_FLOW_MAX_WINDOWS 3
+
+/* Most "flow_control.rows_per_sec". */
+#define TASK_FLOW_MAX_ROWS_PER_SEC UINT64_C(1000000000000)
+
+/* Most "flow_control.bytes_per_sec": 9999 MiB a second. */
+#define TASK_FLOW_MAX_BYTES_PER_SEC (UINT64_C(9999) << 20)
+
+/* A daily time window, in minutes since midnight of the host's local
+ * time; the minutes from <from> up to, not including, <to>. */
+struct task_flow_window {
+    unsigned from;          /* first minute inside, 0..1439 */
+    unsigned to;            /* first minute after, 0..1439, != from; below
+                               from: the window runs past midnight */
+};
+
+/* The full copy's pace ("flow_control"). */
+struct task_flow_control {
+    uint64_t rows_per_sec;  /* most rows a second, 1..10^12; 0: no limit */
+    uint64_t bytes_per_sec; /* most bytes a second, 1..9999 MiB; 0: no
+                               limit (one of the two is set whenever
+                               "flow_control" is) */
+    struct task_flow_window windows[TASK_FLOW_MAX_WINDOWS]; /* when the
+                               limits hold, spec order, none overlapping */
+    size_t nwindows;        /* entries in windows; 0: all day */
+};
+
 /* A loaded, checked task spec.  Everything is owned: task_spec_free(). */
 struct task_spec {
     char *name;                         /* task name, [A-Za-z0-9_.-]{1,64} */
@@ -167,6 +235,10 @@ struct task_spec {
     struct task_endpoint destination;   /* where they are applied */
     enum task_mode mode;                /* what is copied */
     struct task_start start;            /* where incremental sync starts */
+    bool has_start_at;                  /* "start_at" given */
+    int64_t start_at;                   /* when the task begins, seconds
+                                           since 1970-01-01 UTC (0 when not
+                                           given); a past time: at once */
     struct task_object *objects;        /* selected databases, spec order */
     size_t nobjects;                    /* entries in objects, >= 1 */
     bool dml_insert;                    /* replicate INSERTs (row inserts) */
@@ -174,8 +246,14 @@ struct task_spec {
     bool dml_delete;                    /* replicate DELETEs */
     bool ddl_sync;                      /* replicate DDL statements */
     bool ddl_filter_drop_database;      /* never replicate DROP DATABASE */
+    bool schema_sync;                   /* full sync creates databases and
+                                           tables at the destination */
+    enum task_existing_tables existing_tables; /* a destination table that
+                                           exists when full sync begins */
     enum task_conflict conflict;        /* conflict policy */
     struct task_apply apply;            /* sink settings */
+    struct task_flow_control flow;      /* full copy pace: all zero when
+                                           "flow_control" is absent */
     struct task_object **by_db_;        /* private: objects sorted by db */
 };
 
@@ -219,11 +297,12 @@ char *task_spec_masked_url(const struct task_endpoint *ep, char *out,
                            size_t outlen);
 
 /* Names as written in the spec ("mysql", "incremental", "now",
- * "overwrite"); "unknown" for an out-of-range value. */
+ * "overwrite", "intercept"); "unknown" for an out-of-range value. */
 const char *task_engine_name(enum task_engine e);
 const char *task_mode_name(enum task_mode m);
 const char *task_start_kind_name(enum task_start_kind k);
 const char *task_conflict_name(enum task_conflict c);
+const char *task_existing_tables_name(enum task_existing_tables e);
 
 /*
  * Selection and mapping, for the pipeline.  Names are the source's, as

@@ -488,6 +488,203 @@ task_spec_get_ident(struct task_spec_ctx *c, json_t *obj, const char *key,
 }
 
 /* ---------------------------------------------------------------------
+ * Times: "HH:MM" of flow-control windows, RFC 3339 for "start_at".
+ */
+
+/* Exactly <n> decimal digits at *<p> in *<out>, *<p> moved past them;
+ * false (nothing moved) when there are fewer. */
+static bool
+take_digits(const char **p, int n, unsigned *out)
+{
+    unsigned v = 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9') {
+            return false;
+        }
+        v = v * 10 + (unsigned)((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+/* Character <a> or <b> at *<p>, *<p> moved past it. */
+static bool
+take_char(const char **p, char a, char b)
+{
+    if (**p != a && **p != b) {
+        return false;
+    }
+    (*p)++;
+    return true;
+}
+
+/* Member <key>, required: a 24-hour "HH:MM" in minutes since midnight. */
+int
+task_spec_get_clock(struct task_spec_ctx *c, json_t *obj, const char *key,
+                    unsigned *out)
+{
+    char shown[SPEC_SHOW_BUF];
+    const char *v, *p;
+    unsigned h, m;
+
+    if (task_spec_get_str(c, obj, key, true, &v) < 0) {
+        return -1;
+    }
+    p = v;
+    if (!take_digits(&p, 2, &h) || !take_char(&p, ':', ':') ||
+        !take_digits(&p, 2, &m) || *p != '\0' || h > 23 || m > 59) {
+        return task_spec_fail_at(c, key,
+                                 "must be a 24-hour time of day \"HH:MM\" "
+                                 "from \"00:00\" to \"23:59\", not %s",
+                                 task_spec_show(v, shown, sizeof(shown)));
+    }
+    *out = h * 60 + m;
+    return 0;
+}
+
+static bool
+is_leap_year(unsigned y)
+{
+    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/* Days in month <m> (1..12) of year <y>. */
+static unsigned
+days_in_month(unsigned y, unsigned m)
+{
+    static const unsigned char days[12] = {
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+    };
+
+    return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+/* Days from 1970-01-01 to the valid date <y>-<m>-<d> (y >= 1) of the
+ * proleptic Gregorian calendar, negative before. */
+static int64_t
+days_from_epoch(unsigned y, unsigned m, unsigned d)
+{
+    static const unsigned short before[12] = {
+        0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
+    };
+    int64_t past = (int64_t)y - 1, days;
+
+    /* Days of the years 1..y-1, then of the months before m. */
+    days = past * 365 + past / 4 - past / 100 + past / 400;
+    days += before[m - 1] + (m > 2 && is_leap_year(y)) + (d - 1);
+    /* 719162: the same count for 1970-01-01. */
+    return days - 719162;
+}
+
+/*
+ * RFC 3339 section 5.6 date-time <s>: "YYYY-MM-DDTHH:MM:SS", an optional
+ * fraction of a second (dropped), then "Z" or "+HH:MM"/"-HH:MM"; "t" and
+ * "z" may be lower case (section 5.6, NOTE).  Returns true with seconds
+ * since 1970-01-01 UTC in *<out>, or false with the field out of range
+ * in <why> (of <whylen> > 0 bytes), left empty when <s> does not have
+ * that shape at all.
+ */
+static bool
+rfc3339_parse(const char *s, int64_t *out, char *why, size_t whylen)
+{
+    unsigned y, mo, d, h, mi, sec, oh = 0, om = 0;
+    const char *p = s;
+    int64_t sign = 0;
+
+    why[0] = '\0';
+    if (!take_digits(&p, 4, &y) || !take_char(&p, '-', '-') ||
+        !take_digits(&p, 2, &mo) || !take_char(&p, '-', '-') ||
+        !take_digits(&p, 2, &d) || !take_char(&p, 'T', 't') ||
+        !take_digits(&p, 2, &h) || !take_char(&p, ':', ':') ||
+        !take_digits(&p, 2, &mi) || !take_char(&p, ':', ':') ||
+        !take_digits(&p, 2, &sec)) {
+        return false;
+    }
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9') {
+            return false;
+        }
+        while (*p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+    if (take_char(&p, 'Z', 'z')) {
+        sign = 0;
+    } else if (*p == '+' || *p == '-') {
+        sign = *p == '+' ? 1 : -1;
+        p++;
+        if (!take_digits(&p, 2, &oh) || !take_char(&p, ':', ':') ||
+            !take_digits(&p, 2, &om)) {
+            return false;
+        }
+    } else {
+        return false;
+    }
+    if (*p != '\0') {
+        return false;
+    }
+    if (y < 1) {
+        snprintf(why, whylen, "year must be 0001 to 9999, not 0000");
+    } else if (mo < 1 || mo > 12) {
+        snprintf(why, whylen, "month must be 01 to 12, not %02u", mo);
+    } else if (d < 1 || d > days_in_month(y, mo)) {
+        snprintf(why, whylen, "day must be 01 to %u in %04u-%02u, not %02u",
+                 days_in_month(y, mo), y, mo, d);
+    } else if (h > 23) {
+        snprintf(why, whylen, "hour must be 00 to 23, not %02u", h);
+    } else if (mi > 59) {
+        snprintf(why, whylen, "minute must be 00 to 59, not %02u", mi);
+    } else if (sec > 59) {
+        /* RFC 3339 allows 60 at a leap second; nothing here needs one. */
+        snprintf(why, whylen, "second must be 00 to 59, not %02u", sec);
+    } else if (oh > 23) {
+        snprintf(why, whylen, "offset hour must be 00 to 23, not %02u", oh);
+    } else if (om > 59) {
+        snprintf(why, whylen, "offset minute must be 00 to 59, not %02u", om);
+    } else {
+        *out = days_from_epoch(y, mo, d) * 86400 + (int64_t)h * 3600 +
+               (int64_t)mi * 60 + (int64_t)sec -
+               sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
+        return true;
+    }
+    return false;
+}
+
+/* Member <key> as an RFC 3339 time in seconds since 1970-01-01 UTC. */
+int
+task_spec_get_timestamp(struct task_spec_ctx *c, json_t *obj, const char *key,
+                        bool *given, int64_t *out)
+{
+    char shown[SPEC_SHOW_BUF], why[128];
+    const char *v;
+
+    *given = false;
+    if (task_spec_get_str(c, obj, key, false, &v) < 0) {
+        return -1;
+    }
+    if (v == NULL) {
+        return 0;
+    }
+    if (rfc3339_parse(v, out, why, sizeof(why))) {
+        *given = true;
+        return 0;
+    }
+    task_spec_show(v, shown, sizeof(shown));
+    if (why[0] == '\0') {
+        return task_spec_fail_at(c, key,
+                                 "must be an RFC 3339 time such as "
+                                 "\"2026-05-01T02:00:00Z\" (UTC) or "
+                                 "\"2026-05-01T10:00:00+08:00\", not %s",
+                                 shown);
+    }
+    return task_spec_fail_at(c, key, "%s is not a valid time: %s", shown, why);
+}
+
+/* ---------------------------------------------------------------------
  * Duplicate checks: sort the names with their positions, compare
  * neighbours, report the pair whose later entry comes first in the spec.
  */

@@ -118,6 +118,20 @@ int task_spec_check_ident(struct task_spec_ctx *c, const char *s);
 int task_spec_get_ident(struct task_spec_ctx *c, json_t *obj, const char *key,
                         bool required, char **out);
 
+/* String member <key> of <obj>, required, as a 24-hour time of day
+ * "HH:MM" from 00:00 to 23:59: minutes since midnight in *<out>. */
+int task_spec_get_clock(struct task_spec_ctx *c, json_t *obj, const char *key,
+                        unsigned *out);
+
+/*
+ * String member <key> of <obj> as an RFC 3339 date and time ("Z" or a
+ * numeric offset; a fraction of a second is dropped): seconds since
+ * 1970-01-01 UTC in *<out>, and *<given> true.  Absent: *<given> false,
+ * *<out> left alone.
+ */
+int task_spec_get_timestamp(struct task_spec_ctx *c, json_t *obj,
+                            const char *key, bool *given, int64_t *out);
+
 /* ---- spec_check.c: checks across entries ---- */
 
 /*

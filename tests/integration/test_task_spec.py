@@ -112,10 +112,19 @@ def test_example_uses_every_field(env):
     """The example shows every field a spec can hold."""
     spec = example(env)
     assert set(spec) == {"name", "source", "destination", "mode", "start",
-                         "objects", "dml", "ddl", "conflict", "apply"}
+                         "start_at", "objects", "schema_sync",
+                         "existing_tables", "dml", "ddl", "conflict",
+                         "apply", "flow_control"}
     assert set(spec["ddl"]) == {"sync", "filter_drop_database"}
     assert set(spec["apply"]) == {"workers", "batch_rows", "queue_bytes",
                                   "batch_txns"}
+    assert set(spec["flow_control"]) == {"rows_per_sec", "bytes_per_sec",
+                                         "windows"}
+    windows = spec["flow_control"]["windows"]
+    assert windows and all(set(w) == {"from", "to"} for w in windows)
+    # One window runs past midnight, and start_at shows an offset.
+    assert any(w["to"] < w["from"] for w in windows)
+    assert re.search(r"[+-]\d\d:\d\d$", spec["start_at"])
     assert any("as" in o and "tables" not in o for o in spec["objects"])
     tables = [t for o in spec["objects"] for t in o.get("tables", [])]
     assert any(set(t) == {"name", "as", "columns", "exclude_columns",
@@ -197,6 +206,16 @@ def test_unknown_fields(env):
         (lambda s: s["ddl"].update(drop=True), "$.ddl: unknown field 'drop'"),
         (lambda s: s["apply"].update(threads=2),
          "$.apply: unknown field 'threads'"),
+        (lambda s: s["flow_control"].update(rows_per_second=10),
+         "$.flow_control: unknown field 'rows_per_second'"),
+        (lambda s: s["flow_control"].update(window=[]),
+         "$.flow_control: unknown field 'window' (did you mean "
+         "'windows'?)"),
+        (lambda s: s["flow_control"]["windows"][1].update(days="mon"),
+         "$.flow_control.windows[1]: unknown field 'days' (known fields: "
+         "from, to)"),
+        (lambda s: s.update(startat="2026-01-01T00:00:00Z"),
+         "$: unknown field 'startat' (did you mean 'start_at'?)"),
     ]
     for fn, needle in cases:
         refused(env, edited(ex, fn), needle)
@@ -343,6 +362,226 @@ def test_bad_values(env):
             refused(env, edited(ex, fn), needle)
 
 
+def test_full_sync_fields_valid(env):
+    """The full-sync fields are checked now and accepted in an incremental
+    spec; their defaults need none of them."""
+    for schema_sync in (True, False):
+        accepted(env, edited(minimal(), lambda s: s.update(
+            schema_sync=schema_sync)), "t1")
+    for existing in ("intercept", "ignore", "clear"):
+        accepted(env, edited(minimal(), lambda s: s.update(
+            existing_tables=existing)), "t1")
+    for fc in (
+            {"rows_per_sec": 1},
+            {"rows_per_sec": 10 ** 12},
+            {"bytes_per_sec": 1},
+            {"bytes_per_sec": 9999 * 1024 * 1024},
+            {"rows_per_sec": 1000, "bytes_per_sec": 1 << 20},
+            # Past midnight.
+            {"rows_per_sec": 5, "windows": [{"from": "22:00",
+                                             "to": "02:00"}]},
+            {"rows_per_sec": 5, "windows": [{"from": "23:59",
+                                             "to": "00:00"}]},
+            # "to" is not inside: windows may touch, here the whole day.
+            {"bytes_per_sec": 5, "windows": [
+                {"from": "00:00", "to": "08:00"},
+                {"from": "08:00", "to": "16:00"},
+                {"from": "16:00", "to": "00:00"}]},
+            {"bytes_per_sec": 5, "windows": [
+                {"from": "22:00", "to": "02:00"},
+                {"from": "02:00", "to": "22:00"}]},
+            {"rows_per_sec": 5, "windows": [
+                {"from": "12:00", "to": "13:00"},
+                {"from": "20:30", "to": "06:15"},
+                {"from": "06:15", "to": "07:00"}]}):
+        accepted(env, edited(minimal(), lambda s: s.update(
+            flow_control=fc)), "t1")
+    for start_at in ("2026-05-01T02:00:00Z", "2026-05-01t02:00:00z",
+                     "2026-05-01T02:00:00.5Z",
+                     "2026-05-01T02:00:00.123456789Z",
+                     "2026-05-01T10:00:00+08:00", "2026-04-30T20:30:00-05:30",
+                     "2026-05-01T02:00:00+00:00", "2026-05-01T02:00:00-00:00",
+                     "2026-05-01T23:59:59.999+23:59",
+                     "2028-02-29T00:00:00Z", "2000-02-29T12:00:00Z",
+                     # Past times mean "at once": never compared with now.
+                     "1999-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00",
+                     "9999-12-31T23:59:59-23:59"):
+        accepted(env, edited(minimal(), lambda s: s.update(
+            start_at=start_at)), "t1")
+
+
+def test_full_sync_fields_bad(env):
+    ex = example(env)
+    time_fmt = ("must be a 24-hour time of day \"HH:MM\" from \"00:00\" to "
+                "\"23:59\", not ")
+    rfc = ("must be an RFC 3339 time such as \"2026-05-01T02:00:00Z\" (UTC) "
+           "or \"2026-05-01T10:00:00+08:00\", not ")
+
+    def win(*pairs):
+        return lambda s: s["flow_control"].update(windows=[
+            {"from": a, "to": b} for a, b in pairs])
+
+    cases = [
+        # Full sync itself stays refused, whatever its fields say.
+        (lambda s: s.update(mode="full"),
+         "$.mode: 'full' is not supported yet"),
+        (lambda s: s.update(schema_sync="yes"),
+         "$.schema_sync: expected true or false, got a string"),
+        (lambda s: s.update(schema_sync=None),
+         "$.schema_sync: expected true or false, got null"),
+        (lambda s: s.update(existing_tables="drop"),
+         "$.existing_tables: must be \"intercept\" (refuse to start), "
+         "\"ignore\" (write into the table) or \"clear\" (truncate it "
+         "first), not 'drop'"),
+        (lambda s: s.update(existing_tables="Clear"),
+         "$.existing_tables: must be \"intercept\""),
+        (lambda s: s.update(existing_tables=True),
+         "$.existing_tables: expected a string, got a boolean"),
+        (lambda s: s.update(flow_control=[]),
+         "$.flow_control: expected an object, got an array"),
+        (lambda s: s.update(flow_control={}),
+         "$.flow_control: limits nothing: give \"rows_per_sec\", "
+         "\"bytes_per_sec\" or both (or leave \"flow_control\" out for no "
+         "limit)"),
+        (lambda s: s.update(flow_control={"windows": [
+            {"from": "22:00", "to": "02:00"}]}),
+         "$.flow_control: limits nothing: give \"rows_per_sec\""),
+        (lambda s: s["flow_control"].update(rows_per_sec=0),
+         "$.flow_control.rows_per_sec: must be from 1 to 1000000000000, "
+         "not 0"),
+        (lambda s: s["flow_control"].update(rows_per_sec=10 ** 12 + 1),
+         "$.flow_control.rows_per_sec: must be from 1 to 1000000000000, "
+         "not 1000000000001"),
+        (lambda s: s["flow_control"].update(rows_per_sec=-5),
+         "$.flow_control.rows_per_sec: must be from 1 to 1000000000000, "
+         "not -5"),
+        (lambda s: s["flow_control"].update(rows_per_sec=1.5),
+         "$.flow_control.rows_per_sec: expected an integer, got a number "
+         "with a fraction"),
+        (lambda s: s["flow_control"].update(
+            bytes_per_sec=9999 * 1024 * 1024 + 1),
+         "$.flow_control.bytes_per_sec: must be from 1 to 10484711424 "
+         "(9999 MiB/s, the most allowed), not 10484711425"),
+        (lambda s: s["flow_control"].update(bytes_per_sec=10 ** 15),
+         "$.flow_control.bytes_per_sec: must be from 1 to 10484711424 "
+         "(9999 MiB/s"),
+        (lambda s: s["flow_control"].update(bytes_per_sec=0),
+         "$.flow_control.bytes_per_sec: must be from 1 to 10484711424 "
+         "(9999 MiB/s, the most allowed), not 0"),
+        (lambda s: s["flow_control"].update(bytes_per_sec="50MB"),
+         "$.flow_control.bytes_per_sec: expected an integer, got a string"),
+        (lambda s: s["flow_control"].update(windows={"from": "01:00",
+                                                     "to": "02:00"}),
+         "$.flow_control.windows: expected an array"),
+        (lambda s: s["flow_control"].update(windows=[]),
+         "$.flow_control.windows: must list at least one window (leave "
+         "\"windows\" out to limit all day)"),
+        (win(("00:00", "01:00"), ("02:00", "03:00"), ("04:00", "05:00"),
+             ("06:00", "07:00")),
+         "$.flow_control.windows: lists 4 windows, more than the 3 "
+         "allowed: merge or drop some"),
+        (lambda s: s["flow_control"]["windows"].__setitem__(
+            1, "22:00-02:00"),
+         "$.flow_control.windows[1]: expected an object ({\"from\": "
+         "\"HH:MM\", \"to\": \"HH:MM\"}), got a string"),
+        (lambda s: s["flow_control"]["windows"][0].pop("to"),
+         "$.flow_control.windows[0]: missing field 'to'"),
+        (lambda s: s["flow_control"]["windows"][1].pop("from"),
+         "$.flow_control.windows[1]: missing field 'from'"),
+        (win(("24:00", "02:00")),
+         "$.flow_control.windows[0].from: " + time_fmt + "'24:00'"),
+        (win(("08:00", "08:60")),
+         "$.flow_control.windows[0].to: " + time_fmt + "'08:60'"),
+        (win(("8:00", "09:00")),
+         "$.flow_control.windows[0].from: " + time_fmt + "'8:00'"),
+        (win(("08:00:00", "09:00")),
+         "$.flow_control.windows[0].from: " + time_fmt + "'08:00:00'"),
+        (win(("0800", "0900")),
+         "$.flow_control.windows[0].from: " + time_fmt + "'0800'"),
+        (win(("08:00", "9pm")),
+         "$.flow_control.windows[0].to: " + time_fmt + "'9pm'"),
+        (win(("08:00", 900)),
+         "$.flow_control.windows[0].to: expected a string, got an integer"),
+        (win(("01:00", "02:00"), ("08:00", "08:00")),
+         "$.flow_control.windows[1].to: equals \"from\" (08:00): a window "
+         "needs \"to\" other than \"from\" (leave \"windows\" out to limit "
+         "all day)"),
+        (win(("08:00", "12:00"), ("22:00", "02:00"), ("01:00", "03:00")),
+         "$.flow_control.windows[2]: overlaps windows[1] (22:00-02:00 and "
+         "01:00-03:00): merge the two into one window"),
+        (win(("08:00", "12:00"), ("11:59", "13:00")),
+         "$.flow_control.windows[1]: overlaps windows[0] (08:00-12:00 and "
+         "11:59-13:00)"),
+        (win(("10:00", "11:00"), ("09:00", "12:00")),
+         "$.flow_control.windows[1]: overlaps windows[0] (10:00-11:00 and "
+         "09:00-12:00)"),
+        (win(("22:00", "02:00"), ("23:00", "01:00")),
+         "$.flow_control.windows[1]: overlaps windows[0] (22:00-02:00 and "
+         "23:00-01:00)"),
+        (win(("20:00", "06:00"), ("12:00", "13:00"), ("05:59", "07:00")),
+         "$.flow_control.windows[2]: overlaps windows[0] (20:00-06:00 and "
+         "05:59-07:00)"),
+        (win(("16:00", "00:00"), ("23:59", "00:01")),
+         "$.flow_control.windows[1]: overlaps windows[0] (16:00-00:00 and "
+         "23:59-00:01)"),
+        (lambda s: s.update(start_at="2026-13-01T00:00:00Z"),
+         "$.start_at: '2026-13-01T00:00:00Z' is not a valid time: month "
+         "must be 01 to 12, not 13"),
+        (lambda s: s.update(start_at="2026-00-01T00:00:00Z"),
+         "$.start_at: '2026-00-01T00:00:00Z' is not a valid time: month "
+         "must be 01 to 12, not 00"),
+        (lambda s: s.update(start_at="2026-02-30T00:00:00Z"),
+         "$.start_at: '2026-02-30T00:00:00Z' is not a valid time: day must "
+         "be 01 to 28 in 2026-02, not 30"),
+        (lambda s: s.update(start_at="2100-02-29T00:00:00Z"),
+         "$.start_at: '2100-02-29T00:00:00Z' is not a valid time: day must "
+         "be 01 to 28 in 2100-02, not 29"),
+        (lambda s: s.update(start_at="2026-04-31T00:00:00+08:00"),
+         "$.start_at: '2026-04-31T00:00:00+08:00' is not a valid time: day "
+         "must be 01 to 30 in 2026-04, not 31"),
+        (lambda s: s.update(start_at="2026-05-00T00:00:00Z"),
+         "day must be 01 to 31 in 2026-05, not 00"),
+        (lambda s: s.update(start_at="2026-05-01T24:00:00Z"),
+         "$.start_at: '2026-05-01T24:00:00Z' is not a valid time: hour "
+         "must be 00 to 23, not 24"),
+        (lambda s: s.update(start_at="2026-05-01T23:60:00Z"),
+         "$.start_at: '2026-05-01T23:60:00Z' is not a valid time: minute "
+         "must be 00 to 59, not 60"),
+        (lambda s: s.update(start_at="2026-06-30T23:59:60Z"),
+         "$.start_at: '2026-06-30T23:59:60Z' is not a valid time: second "
+         "must be 00 to 59, not 60"),
+        (lambda s: s.update(start_at="2026-05-01T02:00:00+24:00"),
+         "$.start_at: '2026-05-01T02:00:00+24:00' is not a valid time: "
+         "offset hour must be 00 to 23, not 24"),
+        (lambda s: s.update(start_at="2026-05-01T02:00:00-05:60"),
+         "offset minute must be 00 to 59, not 60"),
+        (lambda s: s.update(start_at="0000-01-01T00:00:00Z"),
+         "$.start_at: '0000-01-01T00:00:00Z' is not a valid time: year "
+         "must be 0001 to 9999, not 0000"),
+        (lambda s: s.update(start_at="2026-05-01"),
+         "$.start_at: " + rfc + "'2026-05-01'"),
+        (lambda s: s.update(start_at="2026-05-01T02:00:00"),
+         "$.start_at: " + rfc + "'2026-05-01T02:00:00'"),
+        (lambda s: s.update(start_at="2026-05-01 02:00:00Z"),
+         "$.start_at: " + rfc + "'2026-05-01 02:00:00Z'"),
+        (lambda s: s.update(start_at="2026-05-01T02:00:00+0800"),
+         "$.start_at: " + rfc + "'2026-05-01T02:00:00+0800'"),
+        (lambda s: s.update(start_at="2026-05-01T02:00:00.Z"),
+         "$.start_at: " + rfc + "'2026-05-01T02:00:00.Z'"),
+        (lambda s: s.update(start_at="2026-5-1T02:00:00Z"),
+         "$.start_at: " + rfc + "'2026-5-1T02:00:00Z'"),
+        (lambda s: s.update(start_at="2026-05-01T02:00:00Z "),
+         "$.start_at: " + rfc + "'2026-05-01T02:00:00Z '"),
+        (lambda s: s.update(start_at="now"),
+         "$.start_at: " + rfc + "'now'"),
+        (lambda s: s.update(start_at=""), "$.start_at: " + rfc + "''"),
+        (lambda s: s.update(start_at=1767204000),
+         "$.start_at: expected a string, got an integer"),
+    ]
+    for fn, needle in cases:
+        refused(env, edited(ex, fn), needle)
+
+
 def test_copy_onto_itself(env):
     """Source and destination on one server: a table must not be its own
     destination."""
@@ -390,6 +629,11 @@ def test_no_password_in_any_output(env):
                lambda s: s["source"].update(url=url + "/a/b"),
                lambda s: s["source"].update(url="postgres://u:%s@h"
                                             % PASSWORD),
+               lambda s: s.update(start_at=url),
+               lambda s: s.update(existing_tables=url),
+               lambda s: s.update(flow_control={"rows_per_sec": 1,
+                                                "windows": [{"from": url,
+                                                             "to": "01:00"}]}),
                lambda s: s["objects"][0].update({"as": url + " "}),
                lambda s: s["objects"].append({"db": url + " "}),
                lambda s: s["objects"][0].update(tables=[
