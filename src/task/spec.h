@@ -75,11 +75,12 @@
  * when source and destination URLs name the same host and port, no table
  * is copied onto itself.
  *
- * "schema_sync", "existing_tables", "flow_control" and "start_at" belong
- * to full sync: they are checked now, so that a spec written for it is
- * refused or accepted today as it will be, and take effect with it (the
- * incremental task does not act on them).  "start_at" is not compared
- * with the clock: a time already past means at once.
+ * "schema_sync", "existing_tables" and "flow_control" belong to full
+ * sync: they are checked now, so that a spec written for it is refused or
+ * accepted today as it will be, and take effect with it (an incremental
+ * task warns that flow_control does not pace it).  "start_at" delays any
+ * task's start; it is not compared with the clock here: a time already
+ * past means at once.
  *
  * Names: database and table names compare exactly (case-sensitive, as
  * with lower_case_table_names=0); column names compare ASCII

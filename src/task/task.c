@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/time.h>
 
 #include <event2/event.h>
@@ -67,6 +68,7 @@ struct task {
     char *ckpt_file;              /* checkpoint read at start (owned) */
     uint64_t ckpt_pos;            /* ... */
     uint64_t applied_txns;        /* transactions committed */
+    bool waiting;                 /* for start_at */
     bool until_caught_up;         /* stop once the source's end as of
                                      the stream's start is applied */
     bool caught_up;               /* ... and the stream reached it */
@@ -871,6 +873,9 @@ on_timer(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (t->status == TASK_RECONNECTING) {
         start_all(t);
+    } else if (t->waiting && t->status == TASK_CREATED) {
+        t->waiting = false;
+        start_all(t);
     }
 }
 
@@ -920,8 +925,28 @@ int
 task_start(struct task *t)
 {
     struct timeval second = {1, 0};
+    const struct task_flow_control *fc = &t->spec->flow;
+    time_t now = time(NULL);
 
+    if (fc->rows_per_sec > 0 || fc->bytes_per_sec > 0) {
+        clog(LOG_WARN, t->ctx, "flow_control paces the full copy: this "
+             "incremental task applies changes as fast as they come");
+    }
     event_add(t->tick, &second);
+    if (t->spec->has_start_at && t->spec->start_at > (int64_t)now) {
+        struct timeval wait = {(time_t)(t->spec->start_at - now), 0};
+        char when[32];
+        struct tm tm;
+        time_t at = (time_t)t->spec->start_at;
+
+        gmtime_r(&at, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        clog(LOG_INFO, t->ctx, "waiting until %s (start_at) to start",
+             when);
+        t->waiting = true;
+        evtimer_add(t->timer, &wait);
+        return 0;
+    }
     return start_all(t);
 }
 

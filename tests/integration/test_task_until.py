@@ -45,3 +45,29 @@ def test_until_caught_up_exits_and_resumes(env):
     # nothing new: exits at once, still equal
     run_once(env, spec, db, timeout=60)
     tt.assert_same_tables(env, db, db)
+
+
+def test_start_at_in_the_future_waits_then_runs(env):
+    """start_at a few seconds ahead: the task says it waits, then starts
+    and catches up; a past start_at starts at once."""
+    import datetime
+    db = "startat"
+    tt.fresh_db(env, db)
+    ddl = "CREATE TABLE t (id INT PRIMARY KEY)"
+    env.sql(ddl, db=db)
+    env.dest.sql(ddl, db=db)
+    f, p = tt.master_status(env.mysql)
+    env.sql("INSERT INTO t VALUES (1), (2)", db=db)
+    at = datetime.datetime.now(datetime.timezone.utc) + \
+        datetime.timedelta(seconds=3)
+    spec = tt.write_spec(env, db, [{"db": db}], start={"file": f, "pos": p},
+                         start_at=at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    err = run_once(env, spec, db)
+    assert "waiting until %s (start_at)" % at.strftime(
+        "%Y-%m-%dT%H:%M:%SZ") in err, err[-2000:]
+    assert env.dest.sql("SELECT COUNT(*) FROM t", db=db) == [("2",)]
+    spec = tt.write_spec(env, db + "2", [{"db": db}],
+                         start={"file": f, "pos": p}, conflict="overwrite",
+                         start_at="2001-01-01T00:00:00Z")
+    err = run_once(env, spec, db + "2")
+    assert "waiting until" not in err, err[-2000:]
