@@ -4,6 +4,7 @@
  *   tandem binlog --source URL [...]   print a binlog as JSON lines
  *   tandem query URL SQL               run one SQL statement, print rows
  *   tandem run TASK.json               run one replication task
+ *   tandem schema TASK.json            print the destination's CREATEs
  *   tandem version
  */
 #include <stdio.h>
@@ -24,6 +25,8 @@ static const struct subcommand subcommands[] = {
     {"binlog", tool_binlog_main, "print a MySQL/MariaDB binlog as JSON lines"},
     {"query", tool_query_main, "run one SQL statement and print its rows"},
     {"run", tool_run_main, "run one replication task in the foreground"},
+    {"schema", tool_schema_main,
+     "print the CREATE statements a task's destination needs"},
 };
 
 static void

@@ -580,42 +580,12 @@ pipeline_row(struct pipeline *p, const struct mysrc_row *r,
     return 0;
 }
 
-/* The task's selection and names, as ddl_rewrite() asks for them. */
-static const char *
-ddl_map_db(void *arg, const char *db)
-{
-    return task_spec_map_db(arg, db);
-}
-
-static const char *
-ddl_map_table(void *arg, const char *db, const char *table, bool *rules)
-{
-    const struct task_object *obj = NULL;
-    const struct task_table *t = task_spec_find_table(arg, db, table, &obj);
-
-    if (obj == NULL) {
-        return NULL;
-    }
-    *rules = t != NULL && (t->ncolumns > 0 || t->nexclude_columns > 0 ||
-                           t->filter != NULL);
-    return t != NULL ? t->as : table;
-}
-
-static const char *
-ddl_map_column(void *arg, const char *db, const char *table,
-               const char *column)
-{
-    return task_spec_map_column(task_spec_find_table(arg, db, table, NULL),
-                                column);
-}
-
 int
 pipeline_ddl(struct pipeline *p, const struct mysrc_ddl *d,
              struct sink_txn *txn)
 {
     const struct task_spec *s = p->spec;
-    const struct ddl_rw_map map = {ddl_map_db, ddl_map_table, ddl_map_column,
-                                   (void *)s};
+    struct ddl_rw_map map;
     struct ddl_stmt st;
     struct pbuf out;
     enum ddl_kind kind;
@@ -629,6 +599,7 @@ pipeline_ddl(struct pipeline *p, const struct mysrc_ddl *d,
     if (!s->ddl_sync) {
         return 0;
     }
+    task_spec_ddl_map(s, &map);
     memset(&st, 0, sizeof(st));
     if (ddl_parse(&st, d->sql, d->sql_len, NULL) != 0) {
         clog(LOG_WARN, p->ctx, "DDL at %s:%llu not applied: cannot read it "

@@ -364,4 +364,10 @@ const char *task_spec_map_column(const struct task_table *t,
 bool task_spec_column_excluded(const struct task_table *t,
                                const char *column);
 
+struct ddl_rw_map;
+
+/* The task's selection and names as ddl_rewrite() asks for them
+ * (proto/mysql/ddl_rewrite.h): map->arg is s, which must outlive it. */
+void task_spec_ddl_map(const struct task_spec *s, struct ddl_rw_map *map);
+
 #endif

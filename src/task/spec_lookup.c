@@ -8,6 +8,7 @@
  * are short lists searched linearly, ASCII case-insensitively as MySQL
  * compares column names.  Nothing here allocates or changes the spec.
  */
+#include "proto/mysql/ddl_rewrite.h"
 #include "src/task/spec_int.h"
 
 #include <string.h>
@@ -136,4 +137,43 @@ task_spec_map_column(const struct task_table *t, const char *column)
         }
     }
     return column;
+}
+
+/* ---- the mapping as the DDL rewriter asks for it ---- */
+
+static const char *
+ddl_map_db(void *arg, const char *db)
+{
+    return task_spec_map_db(arg, db);
+}
+
+static const char *
+ddl_map_table(void *arg, const char *db, const char *table, bool *rules)
+{
+    const struct task_object *obj = NULL;
+    const struct task_table *t = task_spec_find_table(arg, db, table, &obj);
+
+    if (obj == NULL) {
+        return NULL;
+    }
+    *rules = t != NULL &&
+             (t->ncolumns > 0 || t->nexclude_columns > 0 || t->filter != NULL);
+    return t != NULL ? t->as : table;
+}
+
+static const char *
+ddl_map_column(void *arg, const char *db, const char *table,
+               const char *column)
+{
+    return task_spec_map_column(task_spec_find_table(arg, db, table, NULL),
+                                column);
+}
+
+void
+task_spec_ddl_map(const struct task_spec *s, struct ddl_rw_map *map)
+{
+    map->db = ddl_map_db;
+    map->table = ddl_map_table;
+    map->column = ddl_map_column;
+    map->arg = (void *)s;
 }

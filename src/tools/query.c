@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <event2/dns.h>
 #include <event2/event.h>
 
 #include "src/core/log.h"
@@ -140,44 +139,11 @@ on_error(struct myconn *c, const char *err, void *arg)
 static void
 run(struct query_run *r, const struct url *u, unsigned connect_ms)
 {
-    struct myconn_opts opts;
-    struct evdns_base *dns;
-    struct myconn *c;
-
-    r->base = event_base_new();
-    if (r->base == NULL) {
-        snprintf(r->err, sizeof(r->err), "cannot create the event loop");
-        return;
-    }
-    /* Without a usable resolv.conf, fall back to the blocking resolver
-     * (the hosts file still works). */
-    dns = evdns_base_new(r->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-                                      EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-    memset(&opts, 0, sizeof(opts));
-    opts.host = u->host;
-    opts.port = u->port;
-    opts.user = u->user;
-    opts.password = u->password;
-    opts.db = u->db;
-    opts.tls = (int)u->tls;
-    opts.ca_file = u->ca_file;
-    opts.connect_timeout_ms = connect_ms;
-    c = myconn_new(r->base, dns, &opts);
-    if (c == NULL || myconn_connect(c, on_ready, on_error, r) < 0) {
-        snprintf(r->err, sizeof(r->err), "out of memory");
-    } else {
-        r->status = 1;
-        snprintf(r->err, sizeof(r->err), "the event loop stopped early");
-        event_base_dispatch(r->base);
-    }
-    myconn_free(c);
-    if (dns != NULL) {
-        evdns_base_free(dns, 0);
-    }
-    /* Let libevent run deferred callbacks and finalizers of what was
-     * just freed before the loop goes away. */
-    event_base_loop(r->base, EVLOOP_NONBLOCK);
-    event_base_free(r->base);
+    /* failed until a callback says otherwise */
+    r->status = 1;
+    snprintf(r->err, sizeof(r->err), "the event loop stopped early");
+    tool_oneshot_run(u, u->db, connect_ms, on_ready, on_error, r, &r->base,
+                     r->err, sizeof(r->err));
 }
 
 int

@@ -8,6 +8,12 @@
 #ifndef TANDEM_TOOLS_TOOLS_H
 #define TANDEM_TOOLS_TOOLS_H
 
+#include <stddef.h>
+
+struct event_base;
+struct myconn;
+struct url;
+
 /* tandem query URL SQL: run one statement, print its rows. */
 int tool_query_main(int argc, char **argv);
 
@@ -16,5 +22,22 @@ int tool_binlog_main(int argc, char **argv);
 
 /* tandem run TASK.json: run one replication task in the foreground. */
 int tool_run_main(int argc, char **argv);
+
+/* tandem schema TASK.json: print the task's destination CREATE statements. */
+int tool_schema_main(int argc, char **argv);
+
+/*
+ * The loop of a tool that runs a few queries and exits: creates *base,
+ * connects to u (default database db, may be NULL) and dispatches until
+ * a callback breaks the loop (event_base_loopbreak(*base)); then frees
+ * the connection, the resolver and the loop (*base back to NULL).  Returns
+ * 0 after the loop ran, -1 with err filled when it could not start.
+ */
+int tool_oneshot_run(const struct url *u, const char *db, unsigned connect_ms,
+                     void (*on_ready)(struct myconn *c, void *arg),
+                     void (*on_error)(struct myconn *c, const char *err,
+                                      void *arg),
+                     void *arg, struct event_base **base, char *err,
+                     size_t errlen);
 
 #endif
