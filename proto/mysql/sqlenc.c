@@ -111,6 +111,11 @@ put_hex(struct pbuf *out, const char *prefix, const uint8_t *p, size_t n,
  * backslash (an escape unless NO_BACKSLASH_ESCAPES) and no NUL.  *quotes
  * counts the single quotes to double.
  */
+/* Word-at-a-time byte tests (a byte of v is zero: HAS_ZERO_BYTE). */
+#define ONE_BYTES UINT64_C(0x0101010101010101)
+#define HIGH_BITS UINT64_C(0x8080808080808080)
+#define HAS_ZERO_BYTE(v) ((((v) - ONE_BYTES) & ~(v) & HIGH_BITS) != 0)
+
 static bool
 plain_utf8(const uint8_t *p, size_t n, size_t *quotes)
 {
@@ -118,6 +123,22 @@ plain_utf8(const uint8_t *p, size_t n, size_t *quotes)
 
     *quotes = 0;
     while (i < n) {
+        /* eight plain ASCII bytes at a time: no high bit, NUL, backslash
+         * or quote among them */
+        while (i + 8 <= n) {
+            uint64_t v;
+
+            memcpy(&v, p + i, 8);
+            if ((v & HIGH_BITS) != 0 || HAS_ZERO_BYTE(v) ||
+                HAS_ZERO_BYTE(v ^ (ONE_BYTES * '\\')) ||
+                HAS_ZERO_BYTE(v ^ (ONE_BYTES * '\''))) {
+                break;
+            }
+            i += 8;
+        }
+        if (i >= n) {
+            break;
+        }
         if (p[i] < 0x80) {
             if (p[i] == 0 || p[i] == '\\') {
                 return false;

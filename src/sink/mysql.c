@@ -812,14 +812,13 @@ worker_send(struct sink_worker *w)
     w->retries = 0;
     w->whole = w->kind == BATCH_ROWS && !w->in_big;
     w->joined = false;
-    if (w->kind != BATCH_DDL && w->stmts.len <= SINK_MAX_BATCH &&
+    if (w->kind != BATCH_DDL && w->stmts.len > 1 &&
+        w->stmts.len <= SINK_MAX_BATCH &&
         (myconn_capabilities(w->conn) & MYSQL_CLIENT_MULTI_STATEMENTS)) {
-        size_t i;
+        uint8_t *p = w->stmts.data, *end = p + w->stmts.len - 1;
 
-        for (i = 0; i + 1 < w->stmts.len; i++) {
-            if (w->stmts.data[i] == '\0') {
-                w->stmts.data[i] = ';';
-            }
+        while ((p = memchr(p, '\0', (size_t)(end - p))) != NULL) {
+            *p++ = ';';
         }
         w->joined = true;
     }
