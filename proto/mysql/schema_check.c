@@ -353,6 +353,7 @@ schema_fill_columns(const struct schema_table *t, struct mysql_column *cols,
         m->is_unsigned = c->is_unsigned;
         m->charset = c->charset;
         m->is_json_text = c->is_json_text;
+        m->generated = c->generated;
         m->enum_values = c->n_enum_values > 0 ? c->enum_values : NULL;
         m->n_enum_values = c->n_enum_values;
     }

@@ -69,6 +69,9 @@ struct mysql_column {
     bool nullable;               /* TABLE_MAP null bit */
     uint16_t charset;            /* collation id; 63 = binary; 0 unknown */
     bool is_json_text;           /* MariaDB JSON (a LONGTEXT alias) */
+    bool generated;              /* AS (expr): computed by the server, not
+                                    written (known from the schema history
+                                    only) */
     struct span name;            /* column name (borrowed), may be empty */
     const struct span *enum_values; /* ENUM or SET member names, or NULL */
     uint32_t n_enum_values;      /* entries in enum_values */

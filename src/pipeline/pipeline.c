@@ -145,7 +145,10 @@ table_of(struct pipeline *p, const struct mysrc_row *r, char *err,
         t->ident_off[i] = (uint32_t)t->idents.len;
         snprintf(name, sizeof(name), "%.*s", (int)r->cols[i].name.len,
                  (const char *)r->cols[i].name.p);
-        to = task_spec_map_column(t->rules, name);
+        /* generated columns are the destination's to compute: like
+         * excluded ones, they are not written */
+        to = r->cols[i].generated ? NULL :
+             task_spec_map_column(t->rules, name);
         if (to != NULL) {
             sqlenc_ident(&t->idents, to, strlen(to));
         }

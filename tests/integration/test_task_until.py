@@ -71,3 +71,26 @@ def test_start_at_in_the_future_waits_then_runs(env):
                          start_at="2001-01-01T00:00:00Z")
     err = run_once(env, spec, db + "2")
     assert "waiting until" not in err, err[-2000:]
+
+
+def test_generated_columns_are_computed_by_the_destination(env):
+    """A table with virtual and stored generated columns, created while
+    the task streams: its rows arrive without values for those columns
+    (the destination refuses them) and the destination computes them."""
+    db = "gencol"
+    tt.fresh_db(env, db)
+    r = tt.Runner(env, tt.write_spec(env, db, [{"db": db}]), db)
+    r.start()
+    try:
+        r.wait_caught_up()
+        env.sql("CREATE TABLE t (id INT PRIMARY KEY, a INT, v INT AS (a * 2)"
+                " VIRTUAL, s INT AS (a + 1) PERSISTENT); INSERT INTO t (id, "
+                "a) VALUES (1, 10), (2, 20); UPDATE t SET a = 11 WHERE id = "
+                "1", db=db)
+        r.wait_caught_up()
+        got = env.dest.sql("SELECT id, a, v, s FROM t ORDER BY id", db=db)
+        assert got == [("1", "11", "22", "12"), ("2", "20", "40", "21")], got
+        r.stop()
+    finally:
+        if r.alive():
+            r.proc.kill()
