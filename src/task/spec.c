@@ -248,15 +248,6 @@ parse_mode(struct task_spec_ctx *c, json_t *root, struct task_spec *s)
                                  "or \"full+incremental\", not %s",
                                  task_spec_show(v, shown, sizeof(shown)));
     }
-    if (i != TASK_MODE_INCREMENTAL) {
-        /* Refused until the full-sync capability exists: accepting it
-         * would promise a copy nothing makes. */
-        return task_spec_fail_at(c, "mode",
-                                 "'%s' is not supported yet: use "
-                                 "\"incremental\" (full sync comes with the "
-                                 "full-sync capability)",
-                                 v);
-    }
     s->mode = (enum task_mode)i;
     return 0;
 }

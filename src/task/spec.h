@@ -12,9 +12,10 @@
  *     "destination": {"type": "mysql", "url": "mysql://u:pw@host:3307"},
  *                                       both required; type "mysql" (or its
  *                                       synonym "mariadb"); url mysql://
- *     "mode": "incremental",            the default and, for now, the only
- *                                       mode ("full", "full+incremental"
- *                                       are refused until full sync exists)
+ *     "mode": "incremental",            the default; "full" (copy the
+ *                                       tables, then stop) or
+ *                                       "full+incremental" (copy, then
+ *                                       stream from the copy's snapshot)
  *     "start": "now",                   or {"gtid": "0-1-100"} (a MariaDB
  *                                       GTID list or a MySQL GTID set), or
  *                                       {"file": "bin.000001", "pos": 4}
@@ -76,11 +77,10 @@
  * is copied onto itself.
  *
  * "schema_sync", "existing_tables" and "flow_control" belong to full
- * sync: they are checked now, so that a spec written for it is refused or
- * accepted today as it will be, and take effect with it (an incremental
- * task warns that flow_control does not pace it).  "start_at" delays any
- * task's start; it is not compared with the clock here: a time already
- * past means at once.
+ * sync (flow_control is checked, not yet enforced; an incremental task
+ * warns that it does not pace it).  "start_at" delays any task's start;
+ * it is not compared with the clock here: a time already past means at
+ * once.
  *
  * Names: database and table names compare exactly (case-sensitive, as
  * with lower_case_table_names=0); column names compare ASCII

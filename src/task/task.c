@@ -27,6 +27,7 @@
 #include "src/sink/mysql.h"
 #include "src/source/myconn.h"
 #include "src/source/mysql.h"
+#include "src/task/copy.h"
 
 /* Backoff before a restart: doubling up to the maximum. */
 #define TASK_BACKOFF_MIN_MS 200
@@ -69,6 +70,8 @@ struct task {
     uint64_t ckpt_pos;            /* ... */
     uint64_t applied_txns;        /* transactions committed */
     bool waiting;                 /* for start_at */
+    struct copy *copy;            /* the full copy, while it runs */
+    bool copied;                  /* ... it ended well: go on */
     bool until_caught_up;         /* stop once the source's end as of
                                      the stream's start is applied */
     bool caught_up;               /* ... and the stream reached it */
@@ -757,9 +760,47 @@ whole_db_tables(struct task *t)
 }
 
 static void
+on_copied(struct copy *cp, const char *err, const char *file, uint64_t pos,
+          void *arg)
+{
+    struct task *t = arg;
+    struct timeval now = {0, 0};
+
+    (void)cp;
+    (void)file;
+    (void)pos;
+    if (err != NULL) {
+        task_fail(t, "full sync: %s", err);
+        return;
+    }
+    /* the copy is freed, and the stream started from the checkpoint it
+     * wrote, outside its callback */
+    t->copied = true;
+    evtimer_add(t->timer, &now);
+}
+
+static void
+start_copy(struct task *t)
+{
+    char err[600];
+
+    set_status(t, TASK_FULL_SYNC, "no checkpoint yet: copying the tables");
+    t->copy = copy_start(t->base, t->dns, t->spec, t->ctx, on_copied, t,
+                         err, sizeof(err));
+    if (t->copy == NULL) {
+        task_fail(t, "full sync: %s", err);
+    }
+}
+
+static void
 on_sink_ready(void *arg, const char *file, uint64_t pos, const char *gtid)
 {
     struct task *t = arg;
+
+    if (file == NULL && t->spec->mode != TASK_MODE_INCREMENTAL) {
+        start_copy(t);
+        return;
+    }
 
     free(t->ckpt_file);
     t->ckpt_file = file != NULL ? strdup(file) : NULL;
@@ -871,7 +912,17 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    if (t->status == TASK_RECONNECTING) {
+    if (t->copied) {
+        t->copied = false;
+        copy_free(t->copy);
+        t->copy = NULL;
+        if (t->spec->mode == TASK_MODE_FULL) {
+            finish(t, TASK_STOPPED, NULL);
+            return;
+        }
+        teardown(t);
+        start_all(t);
+    } else if (t->status == TASK_RECONNECTING) {
         start_all(t);
     } else if (t->waiting && t->status == TASK_CREATED) {
         t->waiting = false;
@@ -929,8 +980,8 @@ task_start(struct task *t)
     time_t now = time(NULL);
 
     if (fc->rows_per_sec > 0 || fc->bytes_per_sec > 0) {
-        clog(LOG_WARN, t->ctx, "flow_control paces the full copy: this "
-             "incremental task applies changes as fast as they come");
+        clog(LOG_WARN, t->ctx, "flow_control is not enforced yet: the copy "
+             "and the stream run as fast as they can");
     }
     event_add(t->tick, &second);
     if (t->spec->has_start_at && t->spec->start_at > (int64_t)now) {
@@ -992,6 +1043,7 @@ task_free(struct task *t)
         return;
     }
     teardown(t);
+    copy_free(t->copy);
     if (t->timer != NULL) {
         event_free(t->timer);
     }

@@ -25,6 +25,7 @@ struct task;
 #define TASK_STATUSES(X)              \
     X(CREATED, "created")             \
     X(PRECHECKING, "prechecking")     \
+    X(FULL_SYNC, "full sync")         \
     X(INCREMENTAL, "incremental sync") \
     X(RECONNECTING, "reconnecting")   \
     X(STOPPING, "stopping")           \

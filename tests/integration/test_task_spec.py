@@ -224,12 +224,6 @@ def test_unknown_fields(env):
 def test_bad_values(env):
     ex = example(env)
     cases = [
-        (lambda s: s.update(mode="full"),
-         "$.mode: 'full' is not supported yet: use \"incremental\" (full "
-         "sync comes with the full-sync capability)"),
-        (lambda s: s.update(mode="full+incremental"),
-         "$.mode: 'full+incremental' is not supported yet: use "
-         "\"incremental\""),
         (lambda s: s.update(mode="fast"), "$.mode: must be \"incremental\""),
         (lambda s: s.update(conflict="bogus"),
          "$.conflict: must be \"error\", \"ignore\" or \"overwrite\", not "
@@ -422,9 +416,6 @@ def test_full_sync_fields_bad(env):
             {"from": a, "to": b} for a, b in pairs])
 
     cases = [
-        # Full sync itself stays refused, whatever its fields say.
-        (lambda s: s.update(mode="full"),
-         "$.mode: 'full' is not supported yet"),
         (lambda s: s.update(schema_sync="yes"),
          "$.schema_sync: expected true or false, got a string"),
         (lambda s: s.update(schema_sync=None),

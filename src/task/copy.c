@@ -1,0 +1,1020 @@
+/*
+ * copy.c - full synchronization (see copy.h).
+ */
+#include "src/task/copy.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/mysql/sqlenc.h"
+#include "src/core/log.h"
+#include "src/core/url.h"
+#include "src/source/myconn.h"
+#include "src/task/schema_copy.h"
+
+/* Rows read and written per chunk. */
+#define COPY_CHUNK_ROWS 2000
+/* Largest INSERT statement; a chunk that would be larger is split. */
+#define COPY_MAX_STATEMENT (4u << 20)
+
+/* How a column's value is read and written back. */
+enum col_kind {
+    COL_TEXT = 0,        /* read as printed, written as a string literal */
+    COL_NUMBER,          /* read as printed, written as it is */
+    COL_HEX,             /* read with HEX(), written as X'...' */
+    COL_BIT,             /* read as `c`+0, written as a number */
+    COL_FLOAT,           /* read as a double (`c`+0e0: every FLOAT digit),
+                            written as a number */
+};
+
+/* One column of the table being copied. */
+struct copy_col {
+    char *name;          /* source name (owned) */
+    char *dest;          /* destination name (owned); NULL: not written */
+    enum col_kind kind;  /* ... */
+    bool pk;             /* part of the primary key */
+};
+
+struct copy {
+    struct event_base *base;      /* loop (borrowed) */
+    struct evdns_base *dns;       /* resolver (borrowed) */
+    const struct task_spec *spec; /* the task (borrowed) */
+    const char *ctx;              /* log prefix (borrowed) */
+    copy_done_cb done;            /* ... */
+    void *arg;                    /* its argument */
+    struct url su, du;            /* source, destination */
+    struct myconn *src, *dst;     /* connections */
+    unsigned ready;               /* connections ready (2: both) */
+    bool finished;                /* done was called */
+
+    struct schema_copy *sc;       /* schema statements */
+    const struct schema_stmt *stmts; /* ... */
+    size_t nstmts;                /* ... */
+    size_t si;                    /* statement being run */
+    bool resuming;                /* an earlier copy was interrupted */
+    struct pbuf existing;         /* "db\0table\0" at the destination */
+
+    char *file;                   /* snapshot position (owned) */
+    uint64_t pos;                 /* ... */
+
+    size_t ti;                    /* table: index of its CREATE TABLE */
+    const struct task_table *rules; /* its rules, or NULL */
+    struct copy_col *cols;        /* its columns (owned) */
+    size_t ncols, npk;            /* ... */
+    struct pbuf last;             /* the last chunk's key: "(1,'x')" */
+    bool has_last;                /* ... */
+    uint64_t rows;                /* rows copied of the table */
+    uint64_t total;               /* rows copied in all */
+    struct pbuf q;                /* query being built */
+    struct pbuf ins;              /* INSERT statements of a chunk, NUL-
+                                     separated */
+    size_t ins_next;              /* the next one to send */
+    bool chunk_full;              /* the chunk had COPY_CHUNK_ROWS rows */
+};
+
+static void next_table(struct copy *cp);
+static void read_chunk(struct copy *cp);
+
+static void
+copy_fail(struct copy *cp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+copy_fail(struct copy *cp, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    if (cp->finished) {
+        return;
+    }
+    cp->finished = true;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cp->done(cp, msg, NULL, 0, cp->arg);
+}
+
+static void
+on_conn_error(struct myconn *c, const char *err, void *arg)
+{
+    struct copy *cp = arg;
+
+    copy_fail(cp, "%s: %s", c == cp->src ? "source" : "destination", err);
+}
+
+static void
+copy_send(struct copy *cp, struct myconn *c, const char *sql, myconn_result_cb cb)
+{
+    clog(LOG_TRACE, cp->ctx, "copy %s <- %.200s", c == cp->src ? "source" :
+         "destination", sql);
+    if (myconn_query(c, sql, cb, cp) != 0) {
+        copy_fail(cp, "%s connection not ready", c == cp->src ? "source" :
+                  "destination");
+    }
+}
+
+/* The query in cp->q, NUL-terminated. */
+static const char *
+qtext(struct copy *cp)
+{
+    pbuf_putc(&cp->q, '\0');
+    return cp->q.failed ? "" : (const char *)cp->q.data;
+}
+
+static void
+put_lit(struct pbuf *b, const char *s)
+{
+    sqlenc_text(b, s, strlen(s));
+}
+
+/* ---- the end ---- */
+
+static void
+on_finished(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct copy *cp = arg;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "cannot record the end of the copy at the "
+                  "destination: %s", err);
+        return;
+    }
+    clog(LOG_INFO, cp->ctx, "full copy done: %" PRIu64 " rows; the stream "
+         "starts at %s:%" PRIu64, cp->total, cp->file, cp->pos);
+    cp->finished = true;
+    cp->done(cp, NULL, cp->file, cp->pos, cp->arg);
+}
+
+/* The snapshot's position becomes the task's checkpoint, and the copy is
+ * marked done, in one destination transaction. */
+static void
+finish(struct copy *cp)
+{
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "START TRANSACTION;INSERT INTO tandem.checkpoint "
+                      "(task, worker, file, pos, gtid, applied) VALUES (");
+    put_lit(&cp->q, cp->spec->name);
+    pbuf_puts(&cp->q, ",0,");
+    put_lit(&cp->q, cp->file);
+    pbuf_printf(&cp->q, ",%" PRIu64 ",NULL,NULL) ON DUPLICATE KEY UPDATE "
+                "file = VALUES(file), pos = VALUES(pos), gtid = NULL, "
+                "applied = NULL;UPDATE tandem.copy SET done = 1 WHERE "
+                "task = ", cp->pos);
+    put_lit(&cp->q, cp->spec->name);
+    pbuf_puts(&cp->q, ";COMMIT");
+    copy_send(cp, cp->dst, qtext(cp), on_finished);
+}
+
+static void
+on_snapshot_end(struct myconn *c, const struct myresult *res,
+                const char *err, void *arg)
+{
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(arg, "source: %s", err);
+        return;
+    }
+    finish(arg);
+}
+
+/* ---- rows ---- */
+
+static void
+on_inserted(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct copy *cp = arg;
+    const char *stmt = (const char *)cp->ins.data + cp->ins_next;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "destination refused the copy of `%s`.`%s`: %s",
+                  cp->stmts[cp->ti].src_db, cp->stmts[cp->ti].src_table,
+                  err);
+        return;
+    }
+    cp->ins_next += strlen(stmt) + 1;
+    if (cp->ins_next < cp->ins.len) {
+        copy_send(cp, cp->dst, (const char *)cp->ins.data + cp->ins_next,
+             on_inserted);
+        return;
+    }
+    if (cp->chunk_full && cp->npk > 0) {
+        read_chunk(cp);
+    } else {
+        clog(LOG_INFO, cp->ctx, "copied `%s`.`%s`: %" PRIu64 " rows",
+             cp->stmts[cp->ti].src_db, cp->stmts[cp->ti].src_table,
+             cp->rows);
+        cp->ti++;
+        next_table(cp);
+    }
+}
+
+/* Appends value v (kind k) of a result cell as a literal. */
+static void
+put_value(struct pbuf *b, enum col_kind k, const struct span *v, bool null)
+{
+    if (null) {
+        pbuf_puts(b, "NULL");
+    } else if (k == COL_HEX) {
+        pbuf_puts(b, "X'");
+        pbuf_put(b, v->p, v->len);
+        pbuf_putc(b, '\'');
+    } else if (k == COL_NUMBER || k == COL_BIT || k == COL_FLOAT) {
+        pbuf_put(b, v->p, v->len);
+    } else {
+        sqlenc_text(b, v->p, v->len);
+    }
+}
+
+/* INSERT head: INSERT INTO `db`.`t` (`a`,`b`) VALUES */
+static void
+put_insert_head(struct copy *cp, struct pbuf *b)
+{
+    const struct schema_stmt *st = &cp->stmts[cp->ti];
+    const char *table = task_spec_map_table(cp->spec, st->src_db,
+                                            st->src_table);
+    bool first = true;
+    size_t i;
+
+    pbuf_puts(b, "INSERT INTO ");
+    sqlenc_qualified(b, st->db, table);
+    pbuf_puts(b, " (");
+    for (i = 0; i < cp->ncols; i++) {
+        if (cp->cols[i].dest == NULL) {
+            continue;
+        }
+        if (!first) {
+            pbuf_putc(b, ',');
+        }
+        first = false;
+        sqlenc_ident(b, cp->cols[i].dest, strlen(cp->cols[i].dest));
+    }
+    pbuf_puts(b, ") VALUES ");
+}
+
+/* A duplicate key keeps the row there (existing_tables "ignore") without
+ * hiding data errors as INSERT IGNORE would. */
+static void
+put_insert_tail(struct copy *cp, struct pbuf *b)
+{
+    size_t i;
+
+    for (i = 0; i < cp->ncols; i++) {
+        if (cp->cols[i].pk && cp->cols[i].dest != NULL) {
+            pbuf_puts(b, " ON DUPLICATE KEY UPDATE ");
+            sqlenc_ident(b, cp->cols[i].dest, strlen(cp->cols[i].dest));
+            pbuf_putc(b, '=');
+            sqlenc_ident(b, cp->cols[i].dest, strlen(cp->cols[i].dest));
+            break;
+        }
+    }
+    pbuf_putc(b, '\0');
+}
+
+static void
+on_chunk(struct myconn *c, const struct myresult *res, const char *err,
+         void *arg)
+{
+    struct copy *cp = arg;
+    size_t r, i, start = 0;
+    bool open = false;
+
+    (void)c;
+    if (err != NULL) {
+        copy_fail(cp, "source: reading `%s`.`%s`: %s",
+                  cp->stmts[cp->ti].src_db, cp->stmts[cp->ti].src_table,
+                  err);
+        return;
+    }
+    pbuf_reset(&cp->ins);
+    cp->ins_next = 0;
+    cp->chunk_full = res != NULL && res->nrows >= COPY_CHUNK_ROWS;
+    for (r = 0; res != NULL && r < res->nrows; r++) {
+        const struct span *v = &res->cells[r * res->ncols];
+        const bool *nul = &res->nulls[r * res->ncols];
+
+        if (open && cp->ins.len - start > COPY_MAX_STATEMENT) {
+            put_insert_tail(cp, &cp->ins);
+            open = false;
+        }
+        if (!open) {
+            start = cp->ins.len;
+            put_insert_head(cp, &cp->ins);
+            open = true;
+        } else {
+            pbuf_putc(&cp->ins, ',');
+        }
+        pbuf_putc(&cp->ins, '(');
+        for (i = 0; i < cp->ncols; i++) {
+            if (cp->cols[i].dest == NULL) {
+                continue;
+            }
+            if (cp->ins.data[cp->ins.len - 1] != '(') {
+                pbuf_putc(&cp->ins, ',');
+            }
+            put_value(&cp->ins, cp->cols[i].kind, &v[i], nul[i]);
+        }
+        pbuf_putc(&cp->ins, ')');
+        if (r + 1 == res->nrows && cp->npk > 0) {
+            /* the key after which the next chunk starts: the trailing
+             * key columns of the select list */
+            size_t k;
+
+            pbuf_reset(&cp->last);
+            pbuf_putc(&cp->last, '(');
+            for (k = 0; k < cp->npk; k++) {
+                size_t ci = cp->ncols + k, src = 0, seen = 0;
+
+                for (src = 0; src < cp->ncols; src++) {
+                    if (cp->cols[src].pk && seen++ == k) {
+                        break;
+                    }
+                }
+                if (k > 0) {
+                    pbuf_putc(&cp->last, ',');
+                }
+                put_value(&cp->last, cp->cols[src].kind, &v[ci], nul[ci]);
+            }
+            pbuf_putc(&cp->last, ')');
+            cp->has_last = true;
+        }
+    }
+    if (open) {
+        put_insert_tail(cp, &cp->ins);
+    }
+    cp->rows += res != NULL ? res->nrows : 0;
+    cp->total += res != NULL ? res->nrows : 0;
+    if (cp->ins.failed || cp->last.failed) {
+        copy_fail(cp, "out of memory copying `%s`.`%s`",
+                  cp->stmts[cp->ti].src_db, cp->stmts[cp->ti].src_table);
+        return;
+    }
+    if (cp->ins.len == 0) {
+        cp->chunk_full = false;
+        on_inserted(cp->dst, NULL, NULL, cp);
+        return;
+    }
+    copy_send(cp, cp->dst, (const char *)cp->ins.data, on_inserted);
+}
+
+/* How column <name> is selected. */
+static void
+put_select(struct pbuf *b, const struct copy_col *c)
+{
+    if (c->kind == COL_HEX) {
+        pbuf_puts(b, "HEX(");
+    }
+    sqlenc_ident(b, c->name, strlen(c->name));
+    if (c->kind == COL_HEX) {
+        pbuf_putc(b, ')');
+    } else if (c->kind == COL_BIT) {
+        pbuf_puts(b, "+0");
+    } else if (c->kind == COL_FLOAT) {
+        pbuf_puts(b, "+0e0");
+    }
+}
+
+/* The next chunk: by key after the last one, filtered, in key order. */
+static void
+read_chunk(struct copy *cp)
+{
+    const struct schema_stmt *st = &cp->stmts[cp->ti];
+    const char *filter = cp->rules != NULL ? cp->rules->filter : NULL;
+    size_t i;
+    bool where = false;
+
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "SELECT ");
+    for (i = 0; i < cp->ncols; i++) {
+        if (i > 0) {
+            pbuf_putc(&cp->q, ',');
+        }
+        put_select(&cp->q, &cp->cols[i]);
+    }
+    for (i = 0; i < cp->ncols; i++) {
+        if (cp->cols[i].pk) {
+            pbuf_putc(&cp->q, ',');
+            put_select(&cp->q, &cp->cols[i]);
+        }
+    }
+    pbuf_puts(&cp->q, " FROM ");
+    sqlenc_qualified(&cp->q, st->src_db, st->src_table);
+    if (filter != NULL) {
+        pbuf_puts(&cp->q, " WHERE (");
+        pbuf_puts(&cp->q, filter);
+        pbuf_putc(&cp->q, ')');
+        where = true;
+    }
+    if (cp->npk > 0) {
+        bool first = true;
+
+        if (cp->has_last) {
+            pbuf_puts(&cp->q, where ? " AND (" : " WHERE (");
+            for (i = 0; i < cp->ncols; i++) {
+                if (cp->cols[i].pk) {
+                    if (!first) {
+                        pbuf_putc(&cp->q, ',');
+                    }
+                    first = false;
+                    sqlenc_ident(&cp->q, cp->cols[i].name,
+                                 strlen(cp->cols[i].name));
+                }
+            }
+            pbuf_puts(&cp->q, ") > ");
+            pbuf_put(&cp->q, cp->last.data, cp->last.len);
+            first = true;
+        }
+        pbuf_puts(&cp->q, " ORDER BY ");
+        for (i = 0; i < cp->ncols; i++) {
+            if (cp->cols[i].pk) {
+                if (!first) {
+                    pbuf_putc(&cp->q, ',');
+                }
+                first = false;
+                sqlenc_ident(&cp->q, cp->cols[i].name,
+                             strlen(cp->cols[i].name));
+            }
+        }
+        pbuf_printf(&cp->q, " LIMIT %d", COPY_CHUNK_ROWS);
+    }
+    copy_send(cp, cp->src, qtext(cp), on_chunk);
+}
+
+static enum col_kind
+kind_of(const char *type)
+{
+    static const char *const numbers[] = {
+        "tinyint", "smallint", "mediumint", "int", "bigint", "decimal",
+        "double", "year", NULL,
+    };
+    static const char *const hex[] = {
+        "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob",
+        "geometry", "point", "linestring", "polygon", "multipoint",
+        "multilinestring", "multipolygon", "geometrycollection", NULL,
+    };
+    size_t i;
+
+    for (i = 0; numbers[i] != NULL; i++) {
+        if (strcmp(type, numbers[i]) == 0) {
+            return COL_NUMBER;
+        }
+    }
+    for (i = 0; hex[i] != NULL; i++) {
+        if (strcmp(type, hex[i]) == 0) {
+            return COL_HEX;
+        }
+    }
+    if (strcmp(type, "float") == 0) {
+        return COL_FLOAT;
+    }
+    return strcmp(type, "bit") == 0 ? COL_BIT : COL_TEXT;
+}
+
+static void
+free_cols(struct copy *cp)
+{
+    size_t i;
+
+    for (i = 0; i < cp->ncols; i++) {
+        free(cp->cols[i].name);
+        free(cp->cols[i].dest);
+    }
+    free(cp->cols);
+    cp->cols = NULL;
+    cp->ncols = cp->npk = 0;
+}
+
+static char *
+span_str(const struct span *v)
+{
+    char *s = malloc(v->len + 1);
+
+    if (s != NULL) {
+        if (v->len > 0) {
+            memcpy(s, v->p, v->len);
+        }
+        s[v->len] = '\0';
+    }
+    return s;
+}
+
+/* Columns: name, type, generated, position in the primary key. */
+static void
+on_columns(struct myconn *c, const struct myresult *res, const char *err,
+           void *arg)
+{
+    struct copy *cp = arg;
+    const struct schema_stmt *st = &cp->stmts[cp->ti];
+    size_t r;
+
+    (void)c;
+    if (err != NULL || res == NULL || res->nrows == 0) {
+        copy_fail(cp, "source: cannot read the columns of `%s`.`%s`%s%s",
+                  st->src_db, st->src_table, err ? ": " : "",
+                  err ? err : "");
+        return;
+    }
+    free_cols(cp);
+    cp->cols = calloc(res->nrows, sizeof(*cp->cols));
+    if (cp->cols == NULL) {
+        copy_fail(cp, "out of memory");
+        return;
+    }
+    for (r = 0; r < res->nrows; r++) {
+        const struct span *v = &res->cells[r * res->ncols];
+        struct copy_col *col = &cp->cols[cp->ncols++];
+        char *type = span_str(&v[1]), *extra = span_str(&v[2]);
+        const char *to;
+
+        col->name = span_str(&v[0]);
+        if (col->name == NULL || type == NULL || extra == NULL) {
+            free(type);
+            free(extra);
+            copy_fail(cp, "out of memory");
+            return;
+        }
+        col->kind = kind_of(type);
+        col->pk = v[3].len > 0 && !res->nulls[r * res->ncols + 3];
+        cp->npk += col->pk;
+        to = task_spec_map_column(cp->rules, col->name);
+        /* generated columns are computed by the destination */
+        if (to != NULL && strstr(extra, "GENERATED") == NULL) {
+            col->dest = strdup(to);
+        }
+        free(type);
+        free(extra);
+    }
+    if (cp->npk == 0) {
+        clog(LOG_WARN, cp->ctx, "`%s`.`%s` has no primary key: it is read "
+             "in one piece", st->src_db, st->src_table);
+    }
+    clog(LOG_INFO, cp->ctx, "copying `%s`.`%s`", st->src_db, st->src_table);
+    read_chunk(cp);
+}
+
+/* The next CREATE TABLE's table, or the end. */
+static void
+next_table(struct copy *cp)
+{
+    const struct schema_stmt *st;
+
+    while (cp->ti < cp->nstmts &&
+           cp->stmts[cp->ti].kind != SCHEMA_STMT_CREATE_TABLE) {
+        cp->ti++;
+    }
+    if (cp->ti == cp->nstmts) {
+        copy_send(cp, cp->src, "COMMIT", on_snapshot_end);
+        return;
+    }
+    st = &cp->stmts[cp->ti];
+    cp->rules = task_spec_find_table(cp->spec, st->src_db, st->src_table,
+                                     NULL);
+    cp->has_last = false;
+    cp->rows = 0;
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.EXTRA, "
+                      "s.SEQ_IN_INDEX FROM information_schema.COLUMNS c "
+                      "LEFT JOIN information_schema.STATISTICS s ON "
+                      "s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = "
+                      "c.TABLE_NAME AND s.COLUMN_NAME = c.COLUMN_NAME AND "
+                      "s.INDEX_NAME = 'PRIMARY' WHERE c.TABLE_SCHEMA = ");
+    put_lit(&cp->q, st->src_db);
+    pbuf_puts(&cp->q, " AND c.TABLE_NAME = ");
+    put_lit(&cp->q, st->src_table);
+    pbuf_puts(&cp->q, " ORDER BY s.SEQ_IN_INDEX IS NULL, s.SEQ_IN_INDEX, "
+                      "c.ORDINAL_POSITION");
+    copy_send(cp, cp->src, qtext(cp), on_columns);
+}
+
+/* ---- the snapshot ---- */
+
+static void
+on_recorded(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct copy *cp = arg;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "cannot record the copy at the destination: %s", err);
+        return;
+    }
+    cp->ti = 0;
+    next_table(cp);
+}
+
+static void
+on_snapshot_pos(struct myconn *c, const struct myresult *res,
+                const char *err, void *arg)
+{
+    struct copy *cp = arg;
+    char pos[32] = "";
+    size_t r;
+
+    (void)c;
+    if (err != NULL) {
+        copy_fail(cp, "source: %s", err);
+        return;
+    }
+    for (r = 0; res != NULL && r < res->nrows; r++) {
+        const struct span *v = &res->cells[r * res->ncols];
+
+        if (v[0].len == 20 && memcmp(v[0].p, "Binlog_snapshot_file", 20) ==
+            0) {
+            free(cp->file);
+            cp->file = span_str(&v[1]);
+        } else if (v[0].len == 24 &&
+                   memcmp(v[0].p, "Binlog_snapshot_position", 24) == 0) {
+            snprintf(pos, sizeof(pos), "%.*s", (int)v[1].len,
+                     (const char *)v[1].p);
+        }
+    }
+    if (cp->file == NULL || cp->file[0] == '\0' || pos[0] == '\0') {
+        copy_fail(cp, "the source gives no binlog position for a "
+                  "consistent snapshot (binlog_snapshot_file is empty) — "
+                  "full sync needs MariaDB with the binlog on; MySQL "
+                  "sources are not supported for full sync yet");
+        return;
+    }
+    cp->pos = strtoull(pos, NULL, 10);
+    clog(LOG_INFO, cp->ctx, "consistent snapshot of the source at %s:%"
+         PRIu64, cp->file, cp->pos);
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "INSERT INTO tandem.copy (task, file, pos, done) "
+                      "VALUES (");
+    put_lit(&cp->q, cp->spec->name);
+    pbuf_putc(&cp->q, ',');
+    put_lit(&cp->q, cp->file);
+    pbuf_printf(&cp->q, ",%" PRIu64 ",0) ON DUPLICATE KEY UPDATE "
+                "file = VALUES(file), pos = VALUES(pos), done = 0", cp->pos);
+    copy_send(cp, cp->dst, qtext(cp), on_recorded);
+}
+
+static void
+on_snapshot(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(arg, "source: cannot open a consistent snapshot: %s",
+                  err);
+        return;
+    }
+    copy_send(arg, ((struct copy *)arg)->src,
+         "SHOW STATUS LIKE 'binlog_snapshot_%'", on_snapshot_pos);
+}
+
+static void
+on_isolation(struct myconn *c, const struct myresult *res, const char *err,
+             void *arg)
+{
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(arg, "source: %s", err);
+        return;
+    }
+    copy_send(arg, ((struct copy *)arg)->src,
+         "START TRANSACTION WITH CONSISTENT SNAPSHOT", on_snapshot);
+}
+
+static void
+snapshot(struct copy *cp)
+{
+    copy_send(cp, cp->src, "SET time_zone = '+00:00';SET SESSION "
+                           "TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+              on_isolation);
+}
+
+/* ---- the schema ---- */
+
+static bool
+exists(const struct copy *cp, const char *db, const char *table)
+{
+    const char *p = (const char *)cp->existing.data;
+    const char *end;
+
+    if (cp->existing.len == 0) {
+        return false;
+    }
+    end = p + cp->existing.len;
+    while (p < end) {
+        const char *t = p + strlen(p) + 1;
+
+        if (strcmp(p, db) == 0 && strcmp(t, table) == 0) {
+            return true;
+        }
+        p = t + strlen(t) + 1;
+    }
+    return false;
+}
+
+static void run_schema(struct copy *cp);
+
+static void
+on_schema_stmt(struct myconn *c, const struct myresult *res, const char *err,
+               void *arg)
+{
+    struct copy *cp = arg;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "destination refused the schema (%.80s): %s",
+                  cp->stmts[cp->si].sql, err);
+        return;
+    }
+    cp->si++;
+    run_schema(cp);
+}
+
+/* The schema statements one by one: a database, then per table the
+ * existing_tables decision. */
+static void
+run_schema(struct copy *cp)
+{
+    for (; cp->si < cp->nstmts; cp->si++) {
+        const struct schema_stmt *st = &cp->stmts[cp->si];
+        const char *table;
+
+        if (st->kind == SCHEMA_STMT_CREATE_DATABASE) {
+            if (cp->spec->schema_sync) {
+                copy_send(cp, cp->dst, st->sql, on_schema_stmt);
+                return;
+            }
+            continue;
+        }
+        table = task_spec_map_table(cp->spec, st->src_db, st->src_table);
+        pbuf_reset(&cp->q);
+        if (exists(cp, st->db, table)) {
+            if (cp->spec->existing_tables == TASK_EXISTING_IGNORE &&
+                !cp->resuming) {
+                continue;
+            }
+            /* clear, or a table an interrupted copy left half done */
+            pbuf_puts(&cp->q, "TRUNCATE TABLE ");
+            sqlenc_qualified(&cp->q, st->db, table);
+        } else if (!cp->spec->schema_sync) {
+            copy_fail(cp, "destination table `%s`.`%s` does not exist — "
+                      "create it, or set \"schema_sync\" to true",
+                      st->db, table);
+            return;
+        } else {
+            pbuf_puts(&cp->q, "USE ");
+            sqlenc_ident(&cp->q, st->db, strlen(st->db));
+            pbuf_puts(&cp->q, ";");
+            pbuf_puts(&cp->q, st->sql);
+        }
+        copy_send(cp, cp->dst, qtext(cp), on_schema_stmt);
+        return;
+    }
+    snapshot(cp);
+}
+
+static void
+on_existing(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct copy *cp = arg;
+    size_t r, i;
+
+    (void)c;
+    if (err != NULL) {
+        copy_fail(cp, "destination: %s", err);
+        return;
+    }
+    pbuf_reset(&cp->existing);
+    for (r = 0; res != NULL && r < res->nrows; r++) {
+        const struct span *v = &res->cells[r * res->ncols];
+
+        pbuf_put(&cp->existing, v[0].p, v[0].len);
+        pbuf_putc(&cp->existing, '\0');
+        pbuf_put(&cp->existing, v[1].p, v[1].len);
+        pbuf_putc(&cp->existing, '\0');
+    }
+    if (!cp->resuming &&
+        cp->spec->existing_tables == TASK_EXISTING_INTERCEPT) {
+        for (i = 0; i < cp->nstmts; i++) {
+            const struct schema_stmt *st = &cp->stmts[i];
+            const char *table;
+
+            if (st->kind != SCHEMA_STMT_CREATE_TABLE) {
+                continue;
+            }
+            table = task_spec_map_table(cp->spec, st->src_db,
+                                        st->src_table);
+            if (exists(cp, st->db, table)) {
+                copy_fail(cp, "destination table `%s`.`%s` already exists "
+                          "and \"existing_tables\" is \"intercept\" — drop "
+                          "or rename it, map the table to another name, or "
+                          "set \"existing_tables\" to \"ignore\" or "
+                          "\"clear\"", st->db, table);
+                return;
+            }
+        }
+    }
+    cp->si = 0;
+    run_schema(cp);
+}
+
+static void
+on_copy_state(struct myconn *c, const struct myresult *res, const char *err,
+              void *arg)
+{
+    struct copy *cp = arg;
+    size_t i;
+    bool first = true;
+
+    (void)c;
+    if (err != NULL) {
+        copy_fail(cp, "destination: %s", err);
+        return;
+    }
+    cp->resuming = res != NULL && res->nrows > 0;
+    if (cp->resuming) {
+        clog(LOG_INFO, cp->ctx, "an earlier full copy was interrupted: "
+             "copying again from the start");
+    }
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "SELECT TABLE_SCHEMA, TABLE_NAME FROM "
+                      "information_schema.TABLES WHERE TABLE_SCHEMA IN (");
+    for (i = 0; i < cp->nstmts; i++) {
+        if (cp->stmts[i].kind == SCHEMA_STMT_CREATE_TABLE) {
+            if (!first) {
+                pbuf_putc(&cp->q, ',');
+            }
+            first = false;
+            put_lit(&cp->q, cp->stmts[i].db);
+        }
+    }
+    if (first) {
+        pbuf_puts(&cp->q, "NULL");
+    }
+    pbuf_putc(&cp->q, ')');
+    copy_send(cp, cp->dst, qtext(cp), on_existing);
+}
+
+static void
+on_copy_table(struct myconn *c, const struct myresult *res, const char *err,
+              void *arg)
+{
+    struct copy *cp = arg;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "cannot prepare the destination for the copy: %s — "
+                  "the account needs CREATE on the tandem database", err);
+        return;
+    }
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "SELECT done FROM tandem.copy WHERE done = 0 AND "
+                      "task = ");
+    put_lit(&cp->q, cp->spec->name);
+    copy_send(cp, cp->dst, qtext(cp), on_copy_state);
+}
+
+static void
+on_schema(struct schema_copy *sc, const char *err, void *arg)
+{
+    struct copy *cp = arg;
+
+    if (err != NULL) {
+        copy_fail(cp, "%s", err);
+        return;
+    }
+    cp->stmts = schema_copy_stmts(sc, &cp->nstmts);
+    copy_send(cp, cp->dst, "CREATE TABLE IF NOT EXISTS tandem.copy ("
+                      " task VARCHAR(64) NOT NULL PRIMARY KEY,"
+                      " file VARCHAR(512) NOT NULL,"
+                      " pos BIGINT UNSIGNED NOT NULL,"
+                      " done TINYINT NOT NULL) ENGINE=InnoDB",
+         on_copy_table);
+}
+
+/* ---- connecting ---- */
+
+static void
+on_dst_session(struct myconn *c, const struct myresult *res, const char *err,
+               void *arg)
+{
+    struct copy *cp = arg;
+    char why[300];
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "destination: %s", err);
+        return;
+    }
+    if (++cp->ready < 2) {
+        return;
+    }
+    cp->sc = schema_copy_start(cp->spec, cp->src, on_schema, cp, why,
+                               sizeof(why));
+    if (cp->sc == NULL) {
+        copy_fail(cp, "%s", why);
+    }
+}
+
+static void
+on_ready(struct myconn *c, void *arg)
+{
+    struct copy *cp = arg;
+
+    if (c == cp->dst) {
+        copy_send(cp, c, "SET NAMES utf8mb4;SET time_zone = '+00:00';"
+                    "SET SESSION sql_mode = '" SQLENC_SQL_MODE "';"
+                    "SET foreign_key_checks = 0;"
+                    "CREATE DATABASE IF NOT EXISTS tandem", on_dst_session);
+    } else {
+        on_dst_session(c, NULL, NULL, cp);
+    }
+}
+
+static struct myconn *
+connect_to(struct copy *cp, const struct url *u)
+{
+    struct myconn_opts o;
+    struct myconn *c;
+
+    memset(&o, 0, sizeof(o));
+    o.host = u->host;
+    o.port = u->port;
+    o.user = u->user;
+    o.password = u->password;
+    o.tls = (int)u->tls;
+    o.ca_file = u->ca_file;
+    o.connect_timeout_ms = 10000;
+    o.log_ctx = cp->ctx;
+    c = myconn_new(cp->base, cp->dns, &o);
+    if (c != NULL) {
+        myconn_set_io_timeout(c, 600000);
+    }
+    return c;
+}
+
+struct copy *
+copy_start(struct event_base *base, struct evdns_base *dns,
+           const struct task_spec *spec, const char *log_ctx,
+           copy_done_cb done, void *arg, char *err, size_t errlen)
+{
+    struct copy *cp = calloc(1, sizeof(*cp));
+
+    if (cp == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    cp->base = base;
+    cp->dns = dns;
+    cp->spec = spec;
+    cp->ctx = log_ctx;
+    cp->done = done;
+    cp->arg = arg;
+    if (url_parse(spec->source.url, &cp->su, err, errlen) != 0 ||
+        url_parse(spec->destination.url, &cp->du, err, errlen) != 0 ||
+        (cp->src = connect_to(cp, &cp->su)) == NULL ||
+        (cp->dst = connect_to(cp, &cp->du)) == NULL ||
+        myconn_connect(cp->src, on_ready, on_conn_error, cp) != 0 ||
+        myconn_connect(cp->dst, on_ready, on_conn_error, cp) != 0) {
+        if (err[0] == '\0') {
+            snprintf(err, errlen, "cannot start connecting for the copy");
+        }
+        copy_free(cp);
+        return NULL;
+    }
+    return cp;
+}
+
+void
+copy_free(struct copy *cp)
+{
+    if (cp == NULL) {
+        return;
+    }
+    /* the conns first: a query still running points at the copy */
+    myconn_free(cp->src);
+    myconn_free(cp->dst);
+    schema_copy_free(cp->sc);
+    free_cols(cp);
+    url_free(&cp->su);
+    url_free(&cp->du);
+    free(cp->file);
+    pbuf_free(&cp->existing);
+    pbuf_free(&cp->last);
+    pbuf_free(&cp->q);
+    pbuf_free(&cp->ins);
+    free(cp);
+}

@@ -1,0 +1,248 @@
+"""Full sync with `tandem run --until-caught-up`: "mode": "full" and
+"full+incremental" create the destination's databases and tables from the
+source's (schema_sync), copy every selected table from a consistent
+snapshot (names mapped, columns excluded, rows filtered), then, for
+full+incremental, stream the binlog from the snapshot's position; run
+again, the task resumes from its checkpoint without copying again.
+"existing_tables" decides what happens to a destination table that is
+already there: refused (intercept), written into (ignore) or truncated
+(clear)."""
+
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_task as tt  # noqa: E402
+
+
+def source_only_db(env, db, dst_db=None):
+    """A fresh source database; the destination one must not exist, so
+    that schema sync has to create it."""
+    env.sql("DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s` "
+            "CHARACTER SET utf8mb4" % (db, db))
+    env.dest.sql("DROP DATABASE IF EXISTS `%s`" % (dst_db or db))
+
+
+def run_task(env, spec, name, timeout=120, until=True):
+    """One `tandem run` to its end: (exit code, stderr)."""
+    args = [env.tandem, "run", spec, "--data-dir",
+            os.path.join(env.tmp, name + "-data"), "--log-level", "info"]
+    if until:
+        args.append("--until-caught-up")
+    r = subprocess.run(args, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, timeout=timeout)
+    return r.returncode, r.stderr.decode(errors="replace")
+
+
+def run_ok(env, spec, name, timeout=120, until=True):
+    rc, err = run_task(env, spec, name, timeout=timeout, until=until)
+    assert rc == 0, "tandem run %s exited %d: %s" % (name, rc, err[-3000:])
+    return err
+
+
+def db_exists(server, db):
+    return bool(server.sql("SHOW DATABASES LIKE '%s'" % db))
+
+
+class BigWriter(threading.Thread):
+    """Random updates, deletes and inserts of new ids on `big` until
+    stopped, one source transaction a batch."""
+
+    def __init__(self, env, db, first_new_id, seed):
+        super().__init__(daemon=True)
+        self.env = env
+        self.db = db
+        self.rng = random.Random(seed)
+        self.next_id = first_new_id
+        self.stopping = False
+        self.error = None
+        self.count = 0
+
+    def run(self):
+        try:
+            while not self.stopping:
+                self.env.sql(self.batch(), db=self.db)
+                self.count += 1
+        except Exception as e:  # reported by the test
+            self.error = e
+
+    def batch(self):
+        rng = self.rng
+        stmts = []
+        for _ in range(rng.randint(1, 5)):
+            c = rng.random()
+            k = rng.randint(1, self.next_id - 1)
+            if c < 0.4:
+                stmts.append("UPDATE big SET k = k + %d, s = CONCAT(LEFT(s, "
+                             "60), 'u%d') WHERE id BETWEEN %d AND %d"
+                             % (rng.randint(1, 9), k % 100, k,
+                                k + rng.randint(0, 30)))
+            elif c < 0.65:
+                stmts.append("DELETE FROM big WHERE id BETWEEN %d AND %d"
+                             % (k, k + rng.randint(0, 3)))
+            else:
+                n = rng.randint(1, 20)
+                stmts.append("INSERT INTO big VALUES " + ", ".join(
+                    "(%d, %d, REPEAT('n', %d))"
+                    % (self.next_id + i, rng.randint(0, 1000),
+                       rng.randint(0, 100)) for i in range(n)))
+                self.next_id += n
+        return "BEGIN; " + "; ".join(stmts) + "; COMMIT;"
+
+
+def test_full_then_incremental_with_writes_during_copy(env):
+    db = "fullinc"
+    source_only_db(env, db)
+    env.sql(tt.workload_sql(db))
+    env.sql("""
+        CREATE TABLE big (id INT PRIMARY KEY, k INT, s VARCHAR(100));
+        INSERT INTO big SELECT seq, seq % 997, REPEAT(CHAR(65 + seq % 26),
+            seq % 90) FROM seq_1_to_200000;
+        CREATE TABLE nopk (a INT, b VARCHAR(20));
+        INSERT INTO nopk SELECT seq % 50, CONCAT('n', seq % 7)
+            FROM seq_1_to_500;
+        INSERT INTO nopk VALUES (NULL, NULL), (NULL, NULL);""", db=db)
+    assert not db_exists(env.dest, db)
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full+incremental")
+    w = BigWriter(env, db, 200001, seed=7)
+    w.start()
+    try:
+        while w.count < 2 and w.error is None and w.is_alive():
+            time.sleep(0.01)
+        before = w.count
+        err = run_ok(env, spec, db, timeout=180)
+        during = w.count - before
+    finally:
+        w.stopping = True
+        w.join(30)
+    assert w.error is None, w.error
+    assert during > 0, "no source write happened during the run"
+    assert "copy" in err.lower(), "the first run says nothing of the " \
+        "copy: %s" % err[-2000:]
+    run_ok(env, spec, db)
+    tt.assert_same_tables(env, db, db)
+    assert int(env.dest.sql("SELECT COUNT(*) FROM big", db=db)[0][0]) > \
+        150000
+
+
+def test_second_run_does_not_copy_again(env):
+    db = "fullagain"
+    source_only_db(env, db)
+    env.sql("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20)); "
+            "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_1000",
+            db=db)
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full+incremental")
+    err = run_ok(env, spec, db)
+    assert "copy" in err.lower(), err[-2000:]
+    tt.assert_same_tables(env, db, db)
+    # A row only the destination lost: a second copy would bring it back.
+    env.dest.sql("DELETE FROM t WHERE id = 5", db=db)
+    q = "SELECT id, v FROM t ORDER BY id"
+    before = env.dest.sql(q, db=db)
+    assert len(before) == 999, len(before)
+    err = run_ok(env, spec, db, timeout=60)
+    assert "copying" not in err.lower(), "the second run copied again: " \
+        "%s" % err[-2000:]
+    after = env.dest.sql(q, db=db)
+    assert after == before, "destination rows changed on the second run: " \
+        "%d rows, was %d" % (len(after), len(before))
+
+
+def test_mapping_and_filter_apply_to_the_copy(env):
+    src, dst = "fullmapsrc", "fullmapdst"
+    source_only_db(env, src, dst)
+    env.sql("""
+        CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(50),
+                            pw_hash VARCHAR(50), region CHAR(2), n INT,
+                            KEY (email));
+        INSERT INTO users SELECT seq, CONCAT('u', seq, '@x'),
+            CONCAT('h', seq), ELT(1 + seq % 3, 'eu', 'us', NULL), seq * 3
+            FROM seq_1_to_40;
+        INSERT INTO users VALUES (41, NULL, NULL, NULL, NULL);
+        CREATE TABLE other (id INT PRIMARY KEY);
+        INSERT INTO other VALUES (1), (2);""", db=src)
+    spec = tt.write_spec(env, "fullmap", [
+        {"db": src, "as": dst, "tables": [
+            {"name": "users", "as": "customers",
+             "columns": {"email": "mail"}, "exclude_columns": ["pw_hash"],
+             "filter": "id > 10"}]}], mode="full+incremental")
+    run_ok(env, spec, "fullmap")
+    assert tt.tables(env.dest, dst) == ["customers"], tt.tables(env.dest,
+                                                                dst)
+    cols = [r[0] for r in env.dest.sql(
+        "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE "
+        "TABLE_SCHEMA = '%s' AND TABLE_NAME = 'customers' "
+        "ORDER BY ORDINAL_POSITION" % dst)]
+    assert cols == ["id", "mail", "region", "n"], cols
+    want = env.sql("SELECT id, email, region, n FROM users WHERE id > 10 "
+                   "ORDER BY id", db=src)
+    got = env.dest.sql("SELECT id, mail, region, n FROM customers "
+                       "ORDER BY id", db=dst)
+    assert len(want) == 31, len(want)
+    assert got == want, "copied rows differ:\nwant %s\ngot  %s" % (want,
+                                                                   got)
+
+
+def test_existing_tables_intercept_ignore_clear(env):
+    db = "fullexist"
+    tt.fresh_db(env, db)
+    ddl = "CREATE TABLE accounts (id INT PRIMARY KEY, v INT NOT NULL)"
+    env.sql(ddl + "; INSERT INTO accounts SELECT seq, seq * 10 "
+            "FROM seq_1_to_50", db=db)
+    src_rows = env.sql("SELECT id, v FROM accounts ORDER BY id", db=db)
+    q = "SELECT id, v FROM accounts ORDER BY id"
+
+    def reset_dest():
+        # A junk row (a key the source lacks) and one sharing key 1.
+        env.dest.sql("DROP TABLE IF EXISTS accounts; " + ddl + "; "
+                     "INSERT INTO accounts VALUES (1, -1), (1000, -7)",
+                     db=db)
+
+    reset_dest()
+    spec = tt.write_spec(env, db + "-int", [{"db": db}],
+                         mode="full+incremental")
+    rc, err = run_task(env, spec, db + "-int", timeout=60)
+    assert rc == 1, "intercept: exit %d: %s" % (rc, err[-2000:])
+    lines = [ln for ln in err.splitlines() if "existing_tables" in ln]
+    assert lines and "accounts" in lines[-1], \
+        "intercept: no line naming the table and existing_tables: %s" % \
+        err[-2000:]
+    assert env.dest.sql(q, db=db) == [("1", "-1"), ("1000", "-7")], \
+        "intercept: the destination table was written to"
+
+    spec = tt.write_spec(env, db + "-ign", [{"db": db}],
+                         mode="full+incremental", existing_tables="ignore")
+    run_ok(env, spec, db + "-ign", timeout=60)
+    got = env.dest.sql(q, db=db)
+    want = sorted([("1", "-1")] + src_rows[1:] + [("1000", "-7")],
+                  key=lambda r: int(r[0]))
+    assert got == want, "ignore: destination rows %s...%s (%d rows)" % (
+        got[:3], got[-3:], len(got))
+
+    reset_dest()
+    spec = tt.write_spec(env, db + "-clr", [{"db": db}],
+                         mode="full+incremental", existing_tables="clear")
+    run_ok(env, spec, db + "-clr", timeout=60)
+    assert env.dest.sql(q, db=db) == src_rows
+    tt.assert_same_tables(env, db, db)
+
+
+def test_mode_full_copies_and_exits(env):
+    db = "fullonly"
+    source_only_db(env, db)
+    env.sql("""
+        CREATE TABLE a (id BIGINT UNSIGNED PRIMARY KEY, d DECIMAL(12,3),
+                        t DATETIME(6) NULL, b BLOB, j JSON);
+        INSERT INTO a SELECT seq, seq / 7, '2024-02-29 12:34:56.789012'
+            + INTERVAL seq SECOND, RANDOM_BYTES(seq % 64),
+            JSON_OBJECT('k', seq) FROM seq_1_to_2000;
+        INSERT INTO a VALUES (18446744073709551615, NULL, NULL, NULL, NULL);
+        CREATE TABLE nopk (x INT, y VARCHAR(10));
+        INSERT INTO nopk VALUES (1, 'a'), (1, 'a'), (NULL, 'b');""", db=db)
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full")
+    run_ok(env, spec, db, timeout=60)
+    tt.assert_same_tables(env, db, db)
