@@ -263,12 +263,31 @@ put_insert_head(struct copy *cp, struct pbuf *b)
 }
 
 /* A duplicate key keeps the row there (existing_tables "ignore") without
- * hiding data errors as INSERT IGNORE would. */
+ * hiding data errors as INSERT IGNORE would; after an interrupted copy
+ * into kept tables it is replaced instead, as the row may come from the
+ * earlier copy's older snapshot. */
 static void
 put_insert_tail(struct copy *cp, struct pbuf *b)
 {
     size_t i;
+    bool first = true;
 
+    if (cp->resuming &&
+        cp->spec->existing_tables == TASK_EXISTING_IGNORE) {
+        for (i = 0; i < cp->ncols; i++) {
+            if (cp->cols[i].dest == NULL) {
+                continue;
+            }
+            pbuf_puts(b, first ? " ON DUPLICATE KEY UPDATE " : ",");
+            first = false;
+            sqlenc_ident(b, cp->cols[i].dest, strlen(cp->cols[i].dest));
+            pbuf_puts(b, "=VALUES(");
+            sqlenc_ident(b, cp->cols[i].dest, strlen(cp->cols[i].dest));
+            pbuf_putc(b, ')');
+        }
+        pbuf_putc(b, '\0');
+        return;
+    }
     for (i = 0; i < cp->ncols; i++) {
         if (cp->cols[i].pk && cp->cols[i].dest != NULL) {
             pbuf_puts(b, " ON DUPLICATE KEY UPDATE ");
@@ -759,11 +778,12 @@ run_schema(struct copy *cp)
         table = task_spec_map_table(cp->spec, st->src_db, st->src_table);
         pbuf_reset(&cp->q);
         if (exists(cp, st->db, table)) {
-            if (cp->spec->existing_tables == TASK_EXISTING_IGNORE &&
-                !cp->resuming) {
+            if (cp->spec->existing_tables == TASK_EXISTING_IGNORE) {
+                /* the user's rows stay; after an interrupted copy the
+                 * rows it wrote are overwritten (see put_insert_tail) */
                 continue;
             }
-            /* clear, or a table an interrupted copy left half done */
+            /* clear, or a table an interrupted copy created */
             pbuf_puts(&cp->q, "TRUNCATE TABLE ");
             sqlenc_qualified(&cp->q, st->db, table);
         } else if (!cp->spec->schema_sync) {

@@ -18,8 +18,10 @@
  * not written.
  *
  * A copy interrupted (crash, lost connection) is started again from
- * scratch: tandem.copy records that it ran, and its tables are emptied
- * first.  Nothing blocks; the copy owns its two connections.
+ * scratch: tandem.copy records that it ran, and the tables are emptied
+ * first, except under existing_tables "ignore", where the rows are
+ * written over instead (the user's own rows stay).  Nothing blocks; the
+ * copy owns its two connections.
  */
 #ifndef TANDEM_TASK_COPY_H
 #define TANDEM_TASK_COPY_H

@@ -246,3 +246,52 @@ def test_mode_full_copies_and_exits(env):
     spec = tt.write_spec(env, db, [{"db": db}], mode="full")
     run_ok(env, spec, db, timeout=60)
     tt.assert_same_tables(env, db, db)
+
+
+def test_sigkill_during_the_copy(env):
+    """SIGKILL while the copy runs, under existing_tables "intercept" and
+    "ignore": the restart copies again (emptying the tables it created, or
+    writing over its own rows next to the user's) and ends equal."""
+    for mode in ("intercept", "ignore"):
+        db = "fullkill" + mode[:3]
+        source_only_db(env, db)
+        env.sql("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(200)); "
+                "INSERT INTO t SELECT seq, REPEAT('v', 150) FROM "
+                "seq_1_to_300000", db=db)
+        if mode == "ignore":
+            env.dest.sql("CREATE DATABASE `%s`; CREATE TABLE `%s`.t (id INT "
+                         "PRIMARY KEY, v VARCHAR(200)); INSERT INTO `%s`.t "
+                         "VALUES (900000, 'mine')" % (db, db, db))
+        spec = tt.write_spec(env, db, [{"db": db}], mode="full+incremental",
+                             existing_tables=mode)
+        r = tt.Runner(env, spec, db)
+        r.start()
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if not r.alive():
+                    raise AssertionError(r.stderr()[-3000:])
+                if db_exists(env.dest, db) and int(env.dest.sql(
+                        "SELECT COUNT(*) FROM t", db=db)[0][0]) > 2000:
+                    break
+                time.sleep(0.05)
+            r.kill()
+            copied = int(env.dest.sql("SELECT COUNT(*) FROM t", db=db)[0][0])
+            assert copied < 300000, "the copy ended before the kill"
+            env.sql("UPDATE t SET v = 'after the kill' WHERE id <= 10",
+                    db=db)
+            r.start()
+            r.wait_caught_up(timeout=300)
+            assert "interrupted" in r.stderr(), r.stderr()[-2000:]
+            got = env.dest.sql("SELECT COUNT(*), SUM(v = 'after the kill') "
+                               "FROM t WHERE id <= 300000", db=db)
+            assert got == [("300000", "10")], got
+            if mode == "ignore":
+                assert env.dest.sql("SELECT v FROM t WHERE id = 900000",
+                                    db=db) == [("mine",)]
+            else:
+                tt.assert_same_tables(env, db, db)
+            r.stop()
+        finally:
+            if r.alive():
+                r.proc.kill()
