@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
@@ -17,6 +18,8 @@
 
 /* Rows read and written per chunk. */
 #define COPY_CHUNK_ROWS 2000
+/* Progress lines at most this often. */
+#define COPY_PROGRESS_MS 5000
 /* Largest INSERT statement; a chunk that would be larger is split. */
 #define COPY_MAX_STATEMENT (4u << 20)
 
@@ -67,6 +70,10 @@ struct copy {
     struct pbuf last;             /* the last chunk's key: "(1,'x')" */
     bool has_last;                /* ... */
     uint64_t rows;                /* rows copied of the table */
+    uint64_t estimate;            /* its rows as the source estimates */
+    uint64_t bytes;               /* bytes of values written for it */
+    uint64_t started_ms;          /* when its copy began */
+    uint64_t logged_ms;           /* the last progress line */
     uint64_t total;               /* rows copied in all */
     struct pbuf q;                /* query being built */
     struct pbuf ins;              /* INSERT statements of a chunk, NUL-
@@ -76,6 +83,47 @@ struct copy {
 };
 
 static void next_table(struct copy *cp);
+static void on_estimate(struct myconn *c, const struct myresult *res,
+                        const char *err, void *arg);
+
+static uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Rows copied, of the estimate, bytes, rate and time left of the table. */
+static void
+log_progress(struct copy *cp, bool last)
+{
+    const struct schema_stmt *st = &cp->stmts[cp->ti];
+    uint64_t now = now_ms(), ms = now - cp->started_ms;
+    double rate = ms > 0 ? (double)cp->rows * 1000.0 / (double)ms : 0.0;
+
+    if (!last && now - cp->logged_ms < COPY_PROGRESS_MS) {
+        return;
+    }
+    cp->logged_ms = now;
+    if (last) {
+        clog(LOG_INFO, cp->ctx, "copied `%s`.`%s`: %" PRIu64 " rows, %"
+             PRIu64 " bytes in %.1f s", st->src_db, st->src_table, cp->rows,
+             cp->bytes, (double)ms / 1000.0);
+    } else if (cp->estimate > cp->rows && rate > 0) {
+        clog(LOG_INFO, cp->ctx, "copying `%s`.`%s`: %" PRIu64 " of about %"
+             PRIu64 " rows (%.0f%%), %" PRIu64 " bytes, %.0f rows/s, about "
+             "%.0f s left", st->src_db, st->src_table, cp->rows,
+             cp->estimate, 100.0 * (double)cp->rows /
+             (double)cp->estimate, cp->bytes, rate,
+             (double)(cp->estimate - cp->rows) / rate);
+    } else {
+        clog(LOG_INFO, cp->ctx, "copying `%s`.`%s`: %" PRIu64 " rows, %"
+             PRIu64 " bytes, %.0f rows/s", st->src_db, st->src_table,
+             cp->rows, cp->bytes, rate);
+    }
+}
 static void read_chunk(struct copy *cp);
 
 static void
@@ -209,11 +257,10 @@ on_inserted(struct myconn *c, const struct myresult *res, const char *err,
         return;
     }
     if (cp->chunk_full && cp->npk > 0) {
+        log_progress(cp, false);
         read_chunk(cp);
     } else {
-        clog(LOG_INFO, cp->ctx, "copied `%s`.`%s`: %" PRIu64 " rows",
-             cp->stmts[cp->ti].src_db, cp->stmts[cp->ti].src_table,
-             cp->rows);
+        log_progress(cp, true);
         cp->ti++;
         next_table(cp);
     }
@@ -371,6 +418,7 @@ on_chunk(struct myconn *c, const struct myresult *res, const char *err,
     if (open) {
         put_insert_tail(cp, &cp->ins);
     }
+    cp->bytes += cp->ins.len;
     cp->rows += res != NULL ? res->nrows : 0;
     cp->total += res != NULL ? res->nrows : 0;
     if (cp->ins.failed || cp->last.failed) {
@@ -577,7 +625,8 @@ on_columns(struct myconn *c, const struct myresult *res, const char *err,
         clog(LOG_WARN, cp->ctx, "`%s`.`%s` has no primary key: it is read "
              "in one piece", st->src_db, st->src_table);
     }
-    clog(LOG_INFO, cp->ctx, "copying `%s`.`%s`", st->src_db, st->src_table);
+    clog(LOG_INFO, cp->ctx, "copying `%s`.`%s` (about %" PRIu64 " rows)",
+         st->src_db, st->src_table, cp->estimate);
     read_chunk(cp);
 }
 
@@ -599,7 +648,33 @@ next_table(struct copy *cp)
     cp->rules = task_spec_find_table(cp->spec, st->src_db, st->src_table,
                                      NULL);
     cp->has_last = false;
-    cp->rows = 0;
+    cp->rows = cp->bytes = cp->estimate = 0;
+    cp->started_ms = cp->logged_ms = now_ms();
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                      "WHERE TABLE_SCHEMA = ");
+    put_lit(&cp->q, st->src_db);
+    pbuf_puts(&cp->q, " AND TABLE_NAME = ");
+    put_lit(&cp->q, st->src_table);
+    copy_send(cp, cp->src, qtext(cp), on_estimate);
+}
+
+/* The source's estimate of the table's rows, then its columns. */
+static void
+on_estimate(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct copy *cp = arg;
+    const struct schema_stmt *st = &cp->stmts[cp->ti];
+
+    (void)c;
+    if (err == NULL && res != NULL && res->nrows == 1 && !res->nulls[0]) {
+        char n[32];
+
+        snprintf(n, sizeof(n), "%.*s", (int)res->cells[0].len,
+                 (const char *)res->cells[0].p);
+        cp->estimate = strtoull(n, NULL, 10);
+    }
     pbuf_reset(&cp->q);
     pbuf_puts(&cp->q, "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.EXTRA, "
                       "s.SEQ_IN_INDEX FROM information_schema.COLUMNS c "

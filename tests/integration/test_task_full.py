@@ -244,8 +244,12 @@ def test_mode_full_copies_and_exits(env):
         CREATE TABLE nopk (x INT, y VARCHAR(10));
         INSERT INTO nopk VALUES (1, 'a'), (1, 'a'), (NULL, 'b');""", db=db)
     spec = tt.write_spec(env, db, [{"db": db}], mode="full")
-    run_ok(env, spec, db, timeout=60)
+    err = run_ok(env, spec, db, timeout=60)
     tt.assert_same_tables(env, db, db)
+    # progress per table, and no stream after the copy in mode full
+    assert "copied `fullonly`.`a`: 2001 rows" in err, err[-2000:]
+    assert "copied `fullonly`.`nopk`: 3 rows" in err, err[-2000:]
+    assert "streaming from" not in err, err[-2000:]
 
 
 def test_sigkill_during_the_copy(env):
