@@ -16,8 +16,11 @@
 #include "src/source/myconn.h"
 #include "src/task/schema_copy.h"
 
-/* Rows read and written per chunk. */
+/* Rows read and written per chunk, at most; fewer for wide rows, so
+ * that a chunk stays near COPY_CHUNK_BYTES (the source's average row
+ * length tells). */
 #define COPY_CHUNK_ROWS 2000
+#define COPY_CHUNK_BYTES (4u << 20)
 /* Progress lines at most this often. */
 #define COPY_PROGRESS_MS 5000
 /* Largest INSERT statement; a chunk that would be larger is split. */
@@ -41,6 +44,17 @@ struct copy_col {
     bool pk;             /* part of the primary key */
 };
 
+/* One destination connection writing chunks. */
+struct copy_writer {
+    struct copy *cp;              /* owner */
+    struct myconn *c;             /* connection */
+    bool ready;                   /* its session is set up */
+    bool busy;                    /* holds a chunk (being read or written) */
+    struct pbuf ins;              /* the chunk's INSERTs, NUL-separated */
+    size_t next;                  /* the next one to send */
+    size_t ti;                    /* the chunk's table (messages) */
+};
+
 struct copy {
     struct event_base *base;      /* loop (borrowed) */
     struct evdns_base *dns;       /* resolver (borrowed) */
@@ -50,7 +64,7 @@ struct copy {
     void *arg;                    /* its argument */
     struct url su, du;            /* source, destination */
     struct myconn *src, *dst;     /* connections */
-    unsigned ready;               /* connections ready (2: both) */
+    unsigned ready;               /* connections ready (2 + writers) */
     bool finished;                /* done was called */
 
     struct schema_copy *sc;       /* schema statements */
@@ -71,15 +85,18 @@ struct copy {
     bool has_last;                /* ... */
     uint64_t rows;                /* rows copied of the table */
     uint64_t estimate;            /* its rows as the source estimates */
+    unsigned chunk_rows;          /* rows per chunk for it */
     uint64_t bytes;               /* bytes of values written for it */
     uint64_t started_ms;          /* when its copy began */
     uint64_t logged_ms;           /* the last progress line */
     uint64_t total;               /* rows copied in all */
     struct pbuf q;                /* query being built */
-    struct pbuf ins;              /* INSERT statements of a chunk, NUL-
-                                     separated */
-    size_t ins_next;              /* the next one to send */
-    bool chunk_full;              /* the chunk had COPY_CHUNK_ROWS rows */
+    struct copy_writer *w;        /* writers (owned) */
+    unsigned nw;                  /* ... */
+    struct copy_writer *target;   /* the writer of the chunk being read */
+    bool want_read;               /* the reader waits for a free writer */
+    bool read_all;                /* every table has been read */
+    bool ending;                  /* the snapshot is being closed */
 };
 
 static void next_table(struct copy *cp);
@@ -235,34 +252,90 @@ on_snapshot_end(struct myconn *c, const struct myresult *res,
 
 /* ---- rows ---- */
 
+static void writer_send(struct copy_writer *w);
+
+/* The reader's next chunk, as soon as a writer is free to take it. */
+static void
+want_chunk(struct copy *cp)
+{
+    unsigned i;
+
+    for (i = 0; i < cp->nw; i++) {
+        if (cp->w[i].ready && !cp->w[i].busy) {
+            cp->target = &cp->w[i];
+            cp->target->busy = true;
+            read_chunk(cp);
+            return;
+        }
+    }
+    cp->want_read = true;
+}
+
+/* Every table read and every chunk written: the snapshot ends. */
+static void
+maybe_end(struct copy *cp)
+{
+    unsigned i;
+
+    if (!cp->read_all || cp->ending) {
+        return;
+    }
+    for (i = 0; i < cp->nw; i++) {
+        if (cp->w[i].busy) {
+            return;
+        }
+    }
+    cp->ending = true;
+    copy_send(cp, cp->src, "COMMIT", on_snapshot_end);
+}
+
+static void
+writer_free_again(struct copy_writer *w)
+{
+    struct copy *cp = w->cp;
+
+    w->busy = false;
+    if (cp->want_read) {
+        cp->want_read = false;
+        want_chunk(cp);
+        return;
+    }
+    maybe_end(cp);
+}
+
 static void
 on_inserted(struct myconn *c, const struct myresult *res, const char *err,
             void *arg)
 {
-    struct copy *cp = arg;
-    const char *stmt = (const char *)cp->ins.data + cp->ins_next;
+    struct copy_writer *w = arg;
+    struct copy *cp = w->cp;
 
     (void)c;
     (void)res;
+    if (cp->finished) {
+        return;
+    }
     if (err != NULL) {
         copy_fail(cp, "destination refused the copy of `%s`.`%s`: %s",
-                  cp->stmts[cp->ti].src_db, cp->stmts[cp->ti].src_table,
-                  err);
+                  cp->stmts[w->ti].src_db, cp->stmts[w->ti].src_table, err);
         return;
     }
-    cp->ins_next += strlen(stmt) + 1;
-    if (cp->ins_next < cp->ins.len) {
-        copy_send(cp, cp->dst, (const char *)cp->ins.data + cp->ins_next,
-             on_inserted);
+    w->next += strlen((const char *)w->ins.data + w->next) + 1;
+    if (w->next < w->ins.len) {
+        writer_send(w);
         return;
     }
-    if (cp->chunk_full && cp->npk > 0) {
-        log_progress(cp, false);
-        read_chunk(cp);
-    } else {
-        log_progress(cp, true);
-        cp->ti++;
-        next_table(cp);
+    writer_free_again(w);
+}
+
+static void
+writer_send(struct copy_writer *w)
+{
+    const char *stmt = (const char *)w->ins.data + w->next;
+
+    clog(LOG_TRACE, w->cp->ctx, "copy writer <- %.200s", stmt);
+    if (myconn_query(w->c, stmt, on_inserted, w) != 0) {
+        copy_fail(w->cp, "destination connection not ready");
     }
 }
 
@@ -352,8 +425,9 @@ on_chunk(struct myconn *c, const struct myresult *res, const char *err,
          void *arg)
 {
     struct copy *cp = arg;
+    struct copy_writer *w;
     size_t r, i, start = 0;
-    bool open = false;
+    bool open = false, full;
 
     (void)c;
     if (err != NULL) {
@@ -362,35 +436,38 @@ on_chunk(struct myconn *c, const struct myresult *res, const char *err,
                   err);
         return;
     }
-    pbuf_reset(&cp->ins);
-    cp->ins_next = 0;
-    cp->chunk_full = res != NULL && res->nrows >= COPY_CHUNK_ROWS;
+    w = cp->target;
+    cp->target = NULL;
+    pbuf_reset(&w->ins);
+    w->next = 0;
+    w->ti = cp->ti;
+    full = res != NULL && res->nrows >= cp->chunk_rows;
     for (r = 0; res != NULL && r < res->nrows; r++) {
         const struct span *v = &res->cells[r * res->ncols];
         const bool *nul = &res->nulls[r * res->ncols];
 
-        if (open && cp->ins.len - start > COPY_MAX_STATEMENT) {
-            put_insert_tail(cp, &cp->ins);
+        if (open && w->ins.len - start > COPY_MAX_STATEMENT) {
+            put_insert_tail(cp, &w->ins);
             open = false;
         }
         if (!open) {
-            start = cp->ins.len;
-            put_insert_head(cp, &cp->ins);
+            start = w->ins.len;
+            put_insert_head(cp, &w->ins);
             open = true;
         } else {
-            pbuf_putc(&cp->ins, ',');
+            pbuf_putc(&w->ins, ',');
         }
-        pbuf_putc(&cp->ins, '(');
+        pbuf_putc(&w->ins, '(');
         for (i = 0; i < cp->ncols; i++) {
             if (cp->cols[i].dest == NULL) {
                 continue;
             }
-            if (cp->ins.data[cp->ins.len - 1] != '(') {
-                pbuf_putc(&cp->ins, ',');
+            if (w->ins.data[w->ins.len - 1] != '(') {
+                pbuf_putc(&w->ins, ',');
             }
-            put_value(&cp->ins, cp->cols[i].kind, &v[i], nul[i]);
+            put_value(&w->ins, cp->cols[i].kind, &v[i], nul[i]);
         }
-        pbuf_putc(&cp->ins, ')');
+        pbuf_putc(&w->ins, ')');
         if (r + 1 == res->nrows && cp->npk > 0) {
             /* the key after which the next chunk starts: the trailing
              * key columns of the select list */
@@ -416,22 +493,30 @@ on_chunk(struct myconn *c, const struct myresult *res, const char *err,
         }
     }
     if (open) {
-        put_insert_tail(cp, &cp->ins);
+        put_insert_tail(cp, &w->ins);
     }
-    cp->bytes += cp->ins.len;
+    cp->bytes += w->ins.len;
     cp->rows += res != NULL ? res->nrows : 0;
     cp->total += res != NULL ? res->nrows : 0;
-    if (cp->ins.failed || cp->last.failed) {
+    if (w->ins.failed || cp->last.failed) {
         copy_fail(cp, "out of memory copying `%s`.`%s`",
                   cp->stmts[cp->ti].src_db, cp->stmts[cp->ti].src_table);
         return;
     }
-    if (cp->ins.len == 0) {
-        cp->chunk_full = false;
-        on_inserted(cp->dst, NULL, NULL, cp);
-        return;
+    if (w->ins.len > 0) {
+        writer_send(w);
+    } else {
+        w->busy = false;
     }
-    copy_send(cp, cp->dst, (const char *)cp->ins.data, on_inserted);
+    /* the reader goes on while the writer writes */
+    if (full && cp->npk > 0) {
+        log_progress(cp, false);
+        want_chunk(cp);
+    } else {
+        log_progress(cp, true);
+        cp->ti++;
+        next_table(cp);
+    }
 }
 
 /* How column <name> is selected. */
@@ -512,7 +597,7 @@ read_chunk(struct copy *cp)
                              strlen(cp->cols[i].name));
             }
         }
-        pbuf_printf(&cp->q, " LIMIT %d", COPY_CHUNK_ROWS);
+        pbuf_printf(&cp->q, " LIMIT %u", cp->chunk_rows);
     }
     copy_send(cp, cp->src, qtext(cp), on_chunk);
 }
@@ -627,7 +712,7 @@ on_columns(struct myconn *c, const struct myresult *res, const char *err,
     }
     clog(LOG_INFO, cp->ctx, "copying `%s`.`%s` (about %" PRIu64 " rows)",
          st->src_db, st->src_table, cp->estimate);
-    read_chunk(cp);
+    want_chunk(cp);
 }
 
 /* The next CREATE TABLE's table, or the end. */
@@ -641,7 +726,8 @@ next_table(struct copy *cp)
         cp->ti++;
     }
     if (cp->ti == cp->nstmts) {
-        copy_send(cp, cp->src, "COMMIT", on_snapshot_end);
+        cp->read_all = true;
+        maybe_end(cp);
         return;
     }
     st = &cp->stmts[cp->ti];
@@ -651,8 +737,8 @@ next_table(struct copy *cp)
     cp->rows = cp->bytes = cp->estimate = 0;
     cp->started_ms = cp->logged_ms = now_ms();
     pbuf_reset(&cp->q);
-    pbuf_puts(&cp->q, "SELECT TABLE_ROWS FROM information_schema.TABLES "
-                      "WHERE TABLE_SCHEMA = ");
+    pbuf_puts(&cp->q, "SELECT TABLE_ROWS, AVG_ROW_LENGTH FROM "
+                      "information_schema.TABLES WHERE TABLE_SCHEMA = ");
     put_lit(&cp->q, st->src_db);
     pbuf_puts(&cp->q, " AND TABLE_NAME = ");
     put_lit(&cp->q, st->src_table);
@@ -668,12 +754,21 @@ on_estimate(struct myconn *c, const struct myresult *res, const char *err,
     const struct schema_stmt *st = &cp->stmts[cp->ti];
 
     (void)c;
-    if (err == NULL && res != NULL && res->nrows == 1 && !res->nulls[0]) {
+    cp->chunk_rows = COPY_CHUNK_ROWS;
+    if (err == NULL && res != NULL && res->nrows == 1 && res->ncols == 2) {
         char n[32];
+        uint64_t avg;
 
         snprintf(n, sizeof(n), "%.*s", (int)res->cells[0].len,
-                 (const char *)res->cells[0].p);
+                 res->nulls[0] ? "0" : (const char *)res->cells[0].p);
         cp->estimate = strtoull(n, NULL, 10);
+        snprintf(n, sizeof(n), "%.*s", (int)res->cells[1].len,
+                 res->nulls[1] ? "0" : (const char *)res->cells[1].p);
+        avg = strtoull(n, NULL, 10);
+        if (avg > 0 && COPY_CHUNK_BYTES / avg < cp->chunk_rows) {
+            cp->chunk_rows = COPY_CHUNK_BYTES / avg > 0 ?
+                             (unsigned)(COPY_CHUNK_BYTES / avg) : 1;
+        }
     }
     pbuf_reset(&cp->q);
     pbuf_puts(&cp->q, "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.EXTRA, "
@@ -1001,12 +1096,55 @@ on_schema(struct schema_copy *sc, const char *err, void *arg)
 
 /* ---- connecting ---- */
 
+/* The destination session every writer and the main connection use:
+ * the settings the literals rely on (UTC, utf8mb4, strict). */
+#define COPY_DST_SESSION                                                  \
+    "SET NAMES utf8mb4;SET time_zone = '+00:00';"                          \
+    "SET SESSION sql_mode = '" SQLENC_SQL_MODE "';"                        \
+    "SET foreign_key_checks = 0"
+
+static void conn_ready(struct copy *cp);
+
+static void
+on_writer_session(struct myconn *c, const struct myresult *res,
+                  const char *err, void *arg)
+{
+    struct copy_writer *w = arg;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(w->cp, "destination: %s", err);
+        return;
+    }
+    w->ready = true;
+    conn_ready(w->cp);
+}
+
+static void
+on_writer_ready(struct myconn *c, void *arg)
+{
+    struct copy_writer *w = arg;
+
+    if (myconn_query(c, COPY_DST_SESSION, on_writer_session, w) != 0) {
+        copy_fail(w->cp, "destination connection not ready");
+    }
+}
+
+static void
+on_writer_error(struct myconn *c, const char *err, void *arg)
+{
+    struct copy_writer *w = arg;
+
+    (void)c;
+    copy_fail(w->cp, "destination: %s", err);
+}
+
 static void
 on_dst_session(struct myconn *c, const struct myresult *res, const char *err,
                void *arg)
 {
     struct copy *cp = arg;
-    char why[300];
 
     (void)c;
     (void)res;
@@ -1014,7 +1152,16 @@ on_dst_session(struct myconn *c, const struct myresult *res, const char *err,
         copy_fail(cp, "destination: %s", err);
         return;
     }
-    if (++cp->ready < 2) {
+    conn_ready(cp);
+}
+
+/* Once every connection is ready: the schema. */
+static void
+conn_ready(struct copy *cp)
+{
+    char why[300];
+
+    if (++cp->ready < 2 + cp->nw) {
         return;
     }
     cp->sc = schema_copy_start(cp->spec, cp->src, on_schema, cp, why,
@@ -1030,12 +1177,10 @@ on_ready(struct myconn *c, void *arg)
     struct copy *cp = arg;
 
     if (c == cp->dst) {
-        copy_send(cp, c, "SET NAMES utf8mb4;SET time_zone = '+00:00';"
-                    "SET SESSION sql_mode = '" SQLENC_SQL_MODE "';"
-                    "SET foreign_key_checks = 0;"
-                    "CREATE DATABASE IF NOT EXISTS tandem", on_dst_session);
+        copy_send(cp, c, COPY_DST_SESSION ";CREATE DATABASE IF NOT EXISTS "
+                         "tandem", on_dst_session);
     } else {
-        on_dst_session(c, NULL, NULL, cp);
+        conn_ready(cp);
     }
 }
 
@@ -1061,6 +1206,30 @@ connect_to(struct copy *cp, const struct url *u)
     return c;
 }
 
+/* apply.workers connections write chunks in parallel. */
+static int
+start_writers(struct copy *cp)
+{
+    unsigned i;
+
+    cp->nw = cp->spec->apply.workers > 0 ? cp->spec->apply.workers : 1;
+    cp->w = calloc(cp->nw, sizeof(*cp->w));
+    if (cp->w == NULL) {
+        cp->nw = 0;
+        return -1;
+    }
+    for (i = 0; i < cp->nw; i++) {
+        cp->w[i].cp = cp;
+        cp->w[i].c = connect_to(cp, &cp->du);
+        if (cp->w[i].c == NULL ||
+            myconn_connect(cp->w[i].c, on_writer_ready, on_writer_error,
+                           &cp->w[i]) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 struct copy *
 copy_start(struct event_base *base, struct evdns_base *dns,
            const struct task_spec *spec, const char *log_ctx,
@@ -1083,7 +1252,8 @@ copy_start(struct event_base *base, struct evdns_base *dns,
         (cp->src = connect_to(cp, &cp->su)) == NULL ||
         (cp->dst = connect_to(cp, &cp->du)) == NULL ||
         myconn_connect(cp->src, on_ready, on_conn_error, cp) != 0 ||
-        myconn_connect(cp->dst, on_ready, on_conn_error, cp) != 0) {
+        myconn_connect(cp->dst, on_ready, on_conn_error, cp) != 0 ||
+        start_writers(cp) != 0) {
         if (err[0] == '\0') {
             snprintf(err, errlen, "cannot start connecting for the copy");
         }
@@ -1096,12 +1266,19 @@ copy_start(struct event_base *base, struct evdns_base *dns,
 void
 copy_free(struct copy *cp)
 {
+    unsigned i;
+
     if (cp == NULL) {
         return;
     }
     /* the conns first: a query still running points at the copy */
     myconn_free(cp->src);
     myconn_free(cp->dst);
+    for (i = 0; i < cp->nw; i++) {
+        myconn_free(cp->w[i].c);
+        pbuf_free(&cp->w[i].ins);
+    }
+    free(cp->w);
     schema_copy_free(cp->sc);
     free_cols(cp);
     url_free(&cp->su);
@@ -1110,6 +1287,5 @@ copy_free(struct copy *cp)
     pbuf_free(&cp->existing);
     pbuf_free(&cp->last);
     pbuf_free(&cp->q);
-    pbuf_free(&cp->ins);
     free(cp);
 }

@@ -7,8 +7,10 @@
  *   statements, existing_tables applied) -> SNAPSHOT (MariaDB: START
  *   TRANSACTION WITH CONSISTENT SNAPSHOT, binlog_snapshot_file/position)
  *   -> TABLES (per table: columns, then chunks by primary key, each
- *   written with one multi-row INSERT) -> FINISH (the checkpoint row at
- *   the snapshot's position, in one transaction with the copy's end)
+ *   written with multi-row INSERTs by one of apply.workers destination
+ *   connections while the next chunk is read) -> FINISH (the checkpoint
+ *   row at the snapshot's position, in one transaction with the copy's
+ *   end)
  *
  * Values are read as text in UTC: binary strings, BLOBs and spatial
  * values as hex (mysqldump --hex-blob does the same), BIT as a number,
