@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
 #include "src/core/url.h"
@@ -97,6 +99,13 @@ struct copy {
     bool want_read;               /* the reader waits for a free writer */
     bool read_all;                /* every table has been read */
     bool ending;                  /* the snapshot is being closed */
+
+    /* flow_control: what was read since pace_ms, while the limits hold */
+    struct event *pace;           /* waits before the next chunk */
+    bool pacing;                  /* the limits held at the last chunk */
+    uint64_t pace_ms;             /* since when */
+    uint64_t paced_rows;          /* ... rows read */
+    uint64_t paced_bytes;         /* ... bytes */
 };
 
 static void next_table(struct copy *cp);
@@ -254,11 +263,91 @@ on_snapshot_end(struct myconn *c, const struct myresult *res,
 
 static void writer_send(struct copy_writer *w);
 
-/* The reader's next chunk, as soon as a writer is free to take it. */
+/* Whether flow_control's limits hold now: all day, or inside one of its
+ * daily windows (local time). */
+static bool
+limits_hold(const struct copy *cp)
+{
+    const struct task_flow_control *fc = &cp->spec->flow;
+    time_t now = time(NULL);
+    struct tm tm;
+    unsigned m, i;
+
+    if (fc->rows_per_sec == 0 && fc->bytes_per_sec == 0) {
+        return false;
+    }
+    if (fc->nwindows == 0) {
+        return true;
+    }
+    localtime_r(&now, &tm);
+    m = (unsigned)(tm.tm_hour * 60 + tm.tm_min);
+    for (i = 0; i < fc->nwindows; i++) {
+        unsigned from = fc->windows[i].from, to = fc->windows[i].to;
+
+        if (from < to ? m >= from && m < to : m >= from || m < to) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Milliseconds to wait before the next chunk so that what was read since
+ * the limits began to hold stays within rows_per_sec and bytes_per_sec. */
+static uint64_t
+pace_wait_ms(struct copy *cp)
+{
+    const struct task_flow_control *fc = &cp->spec->flow;
+    uint64_t now = now_ms(), need = 0;
+
+    if (!limits_hold(cp)) {
+        cp->pacing = false;
+        return 0;
+    }
+    if (!cp->pacing) {
+        cp->pacing = true;
+        cp->pace_ms = now;
+        cp->paced_rows = cp->paced_bytes = 0;
+        return 0;
+    }
+    if (fc->rows_per_sec > 0) {
+        need = cp->paced_rows * 1000u / fc->rows_per_sec;
+    }
+    if (fc->bytes_per_sec > 0 &&
+        cp->paced_bytes * 1000u / fc->bytes_per_sec > need) {
+        need = cp->paced_bytes * 1000u / fc->bytes_per_sec;
+    }
+    return cp->pace_ms + need > now ? cp->pace_ms + need - now : 0;
+}
+
+static void want_chunk(struct copy *cp);
+
+static void
+on_pace(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    want_chunk(arg);
+}
+
+/* The reader's next chunk, as soon as a writer is free to take it (and
+ * flow_control lets it). */
 static void
 want_chunk(struct copy *cp)
 {
+    uint64_t wait = pace_wait_ms(cp);
     unsigned i;
+
+    if (wait > 0) {
+        struct timeval tv = {(time_t)(wait / 1000),
+                             (suseconds_t)(wait % 1000) * 1000};
+
+        if (cp->pace == NULL) {
+            cp->pace = evtimer_new(cp->base, on_pace, cp);
+        }
+        if (cp->pace != NULL && evtimer_add(cp->pace, &tv) == 0) {
+            return;
+        }
+    }
 
     for (i = 0; i < cp->nw; i++) {
         if (cp->w[i].ready && !cp->w[i].busy) {
@@ -496,6 +585,8 @@ on_chunk(struct myconn *c, const struct myresult *res, const char *err,
         put_insert_tail(cp, &w->ins);
     }
     cp->bytes += w->ins.len;
+    cp->paced_bytes += w->ins.len;
+    cp->paced_rows += res != NULL ? res->nrows : 0;
     cp->rows += res != NULL ? res->nrows : 0;
     cp->total += res != NULL ? res->nrows : 0;
     if (w->ins.failed || cp->last.failed) {
@@ -755,6 +846,10 @@ on_estimate(struct myconn *c, const struct myresult *res, const char *err,
 
     (void)c;
     cp->chunk_rows = COPY_CHUNK_ROWS;
+    if (cp->spec->flow.rows_per_sec > 0 &&
+        cp->spec->flow.rows_per_sec < cp->chunk_rows) {
+        cp->chunk_rows = (unsigned)cp->spec->flow.rows_per_sec;
+    }
     if (err == NULL && res != NULL && res->nrows == 1 && res->ncols == 2) {
         char n[32];
         uint64_t avg;
@@ -1279,6 +1374,9 @@ copy_free(struct copy *cp)
         pbuf_free(&cp->w[i].ins);
     }
     free(cp->w);
+    if (cp->pace != NULL) {
+        event_free(cp->pace);
+    }
     schema_copy_free(cp->sc);
     free_cols(cp);
     url_free(&cp->su);

@@ -77,8 +77,7 @@
  * is copied onto itself.
  *
  * "schema_sync", "existing_tables" and "flow_control" belong to full
- * sync (flow_control is checked, not yet enforced; an incremental task
- * warns that it does not pace it).  "start_at" delays any task's start;
+ * sync (an incremental task warns that flow_control does not pace it).  "start_at" delays any task's start;
  * it is not compared with the clock here: a time already past means at
  * once.
  *

@@ -979,9 +979,10 @@ task_start(struct task *t)
     const struct task_flow_control *fc = &t->spec->flow;
     time_t now = time(NULL);
 
-    if (fc->rows_per_sec > 0 || fc->bytes_per_sec > 0) {
-        clog(LOG_WARN, t->ctx, "flow_control is not enforced yet: the copy "
-             "and the stream run as fast as they can");
+    if ((fc->rows_per_sec > 0 || fc->bytes_per_sec > 0) &&
+        t->spec->mode == TASK_MODE_INCREMENTAL) {
+        clog(LOG_WARN, t->ctx, "flow_control paces the full copy: this "
+             "incremental task applies changes as fast as they come");
     }
     event_add(t->tick, &second);
     if (t->spec->has_start_at && t->spec->start_at > (int64_t)now) {

@@ -299,3 +299,32 @@ def test_sigkill_during_the_copy(env):
         finally:
             if r.alive():
                 r.proc.kill()
+
+
+def test_flow_control_holds_the_copy_back(env):
+    """rows_per_sec paces the copy: 6,000 rows at 3,000 rows/s cannot be
+    copied in less than about 1.5 s (only a lower bound: a slow machine
+    does not make this fail), and windows outside the current time do not
+    limit it."""
+    db = "fullflow"
+    source_only_db(env, db)
+    env.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT); INSERT INTO t "
+            "SELECT seq, seq FROM seq_1_to_6000", db=db)
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full",
+                         flow_control={"rows_per_sec": 3000})
+    t0 = time.monotonic()
+    run_ok(env, spec, db, timeout=120)
+    took = time.monotonic() - t0
+    assert took >= 1.5, "6,000 rows at 3,000 rows/s took only %.2fs" % took
+    tt.assert_same_tables(env, db, db)
+    # a window that does not hold now (the current minute excluded)
+    now = time.localtime()
+    m = now.tm_hour * 60 + now.tm_min
+    frm, to = (m + 2) % 1440, (m + 3) % 1440
+    env.dest.sql("DROP DATABASE `%s`" % db)
+    spec = tt.write_spec(env, db + "w", [{"db": db}], mode="full",
+                         flow_control={"rows_per_sec": 10, "windows": [
+                             {"from": "%02d:%02d" % divmod(frm, 60),
+                              "to": "%02d:%02d" % divmod(to, 60)}]})
+    run_ok(env, spec, db + "w", timeout=60)
+    tt.assert_same_tables(env, db, db)
