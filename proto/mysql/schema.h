@@ -272,7 +272,7 @@ int schema_fill_columns(const struct schema_table *t,
 #define SCHEMA_SQL_COLUMNS                                                    \
     "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, "        \
     "DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, "            \
-    "IS_NULLABLE, COLUMN_KEY FROM information_schema.COLUMNS WHERE "          \
+    "IS_NULLABLE, COLUMN_KEY, EXTRA FROM information_schema.COLUMNS WHERE "   \
     "TABLE_SCHEMA NOT IN ('information_schema', 'performance_schema', "       \
     "'sys')"
 #define SCHEMA_SQL_COLUMNS_ORDER                                              \
@@ -317,6 +317,7 @@ struct schema_column_row {
     struct span collation_name;   /* COLLATION_NAME or NULL */
     struct span is_nullable;      /* IS_NULLABLE: "YES" / "NO" */
     struct span column_key;       /* COLUMN_KEY: "PRI", "UNI", ... */
+    struct span extra;            /* EXTRA: "VIRTUAL GENERATED", ... */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- information_schema loaders ---- */
 
@@ -152,6 +153,20 @@ schema_parse_column_type(const struct schema *s, const char *text, size_t len,
     return rc;
 }
 
+/* Whether span v holds the text needle (case-insensitive). */
+static bool
+span_has(struct span v, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    for (i = 0; v.p != NULL && i + n <= v.len; i++) {
+        if (strncasecmp((const char *)v.p + i, needle, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 schema_load_column(struct schema *s, const struct schema_column_row *row,
                    char *err, size_t errlen)
@@ -212,6 +227,10 @@ schema_load_column(struct schema *s, const struct schema_column_row *row,
         return schema_seterr(err, errlen, "out of memory");
     }
     c.nullable = span_ieq(row->is_nullable, "YES");
+    /* AS (expr) columns; not MySQL's DEFAULT_GENERATED (a default) */
+    c.generated = span_has(row->extra, "VIRTUAL GENERATED") ||
+                  span_has(row->extra, "STORED GENERATED") ||
+                  span_has(row->extra, "PERSISTENT GENERATED");
     if (span_ieq(row->column_key, "PRI")) {
         uint16_t pos = 0;
         uint32_t i;

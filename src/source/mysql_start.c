@@ -325,6 +325,7 @@ load_row(struct mysrc *s, unsigned step, const struct myresult *r, size_t i,
         cr.collation_name = cell_span(r, i, 7);
         cr.is_nullable = cell_span(r, i, 8);
         cr.column_key = cell_span(r, i, 9);
+        cr.extra = cell_span(r, i, 10);
         return schema_load_column(s->schema, &cr, err, errlen);
     case SS_VERSIONING:
         return schema_load_implicit_versioning(s->schema, cell_span(r, i, 0),

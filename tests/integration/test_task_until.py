@@ -79,17 +79,25 @@ def test_generated_columns_are_computed_by_the_destination(env):
     (the destination refuses them) and the destination computes them."""
     db = "gencol"
     tt.fresh_db(env, db)
+    # one table known from information_schema at start, one from the DDL
+    ddl = ("CREATE TABLE t0 (id INT PRIMARY KEY, a INT, v INT AS (a * 2) "
+           "VIRTUAL, s INT AS (a + 1) PERSISTENT)")
+    env.sql(ddl, db=db)
+    env.dest.sql(ddl, db=db)
     r = tt.Runner(env, tt.write_spec(env, db, [{"db": db}]), db)
     r.start()
     try:
         r.wait_caught_up()
-        env.sql("CREATE TABLE t (id INT PRIMARY KEY, a INT, v INT AS (a * 2)"
-                " VIRTUAL, s INT AS (a + 1) PERSISTENT); INSERT INTO t (id, "
-                "a) VALUES (1, 10), (2, 20); UPDATE t SET a = 11 WHERE id = "
-                "1", db=db)
+        env.sql(ddl.replace("t0", "t") + "; INSERT INTO t (id, a) VALUES "
+                "(1, 10), (2, 20); UPDATE t SET a = 11 WHERE id = 1; "
+                "INSERT INTO t0 (id, a) VALUES (1, 10), (2, 20); UPDATE t0 "
+                "SET a = 11 WHERE id = 1", db=db)
         r.wait_caught_up()
-        got = env.dest.sql("SELECT id, a, v, s FROM t ORDER BY id", db=db)
-        assert got == [("1", "11", "22", "12"), ("2", "20", "40", "21")], got
+        for t in ("t", "t0"):
+            got = env.dest.sql("SELECT id, a, v, s FROM %s ORDER BY id" % t,
+                               db=db)
+            assert got == [("1", "11", "22", "12"), ("2", "20", "40",
+                                                      "21")], (t, got)
         r.stop()
     finally:
         if r.alive():
