@@ -5,7 +5,7 @@ set -e
 
 PKGS="build-essential pkg-config clang libevent-dev libssl-dev libzstd-dev
 zlib1g-dev libjansson-dev libcmocka-dev mariadb-server mariadb-client
-python3 openssl sysbench"
+python3 openssl sysbench mydumper"
 
 missing=""
 for p in $PKGS; do
