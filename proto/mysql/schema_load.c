@@ -14,10 +14,10 @@
  */
 #include "proto/mysql/schema_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* ---- information_schema loaders ---- */
 
@@ -157,10 +157,13 @@ schema_parse_column_type(const struct schema *s, const char *text, size_t len,
 static bool
 span_has(struct span v, const char *needle)
 {
-    size_t n = strlen(needle), i;
+    size_t n = strlen(needle), i, j;
 
     for (i = 0; v.p != NULL && i + n <= v.len; i++) {
-        if (strncasecmp((const char *)v.p + i, needle, n) == 0) {
+        for (j = 0; j < n && tolower(v.p[i + j]) == tolower(
+                 (unsigned char)needle[j]); j++) {
+        }
+        if (j == n) {
             return true;
         }
     }

@@ -869,6 +869,7 @@ load_col(struct schema *s, const char *db, const char *table,
     char err[256];
     int rc;
 
+    memset(&r, 0, sizeof(r));
     r.table_schema = sp(db);
     r.table_name = sp(table);
     r.column_name = sp(name);
@@ -945,6 +946,33 @@ test_load(void **state)
         assert_true(span_eq(t->cols[1].enum_values[0], "a\\b"));
         assert_true(span_eq(t->cols[1].enum_values[1], "x\ny"));
         assert_true(span_eq(t->cols[1].enum_values[2], "q'r"));
+    }
+    /* Generated columns from EXTRA; a DEFAULT expression is not one. */
+    {
+        static const char *const extras[] = {
+            "VIRTUAL GENERATED", "STORED GENERATED", "DEFAULT_GENERATED",
+            "on update current_timestamp()",
+        };
+        static const bool generated[] = {true, true, false, false};
+        size_t i;
+
+        for (i = 0; i < N(extras); i++) {
+            struct schema_column_row r;
+
+            memset(&r, 0, sizeof(r));
+            r.table_schema = sp("x");
+            r.table_name = sp("g");
+            r.column_name = sp("c");
+            r.ordinal_position = 1;
+            r.data_type = sp("int");
+            r.column_type = sp("int(11)");
+            r.is_nullable = sp("YES");
+            r.column_key = sp("");
+            r.extra = sp(extras[i]);
+            assert_int_equal(schema_load_column(s, &r, err, sizeof(err)), 0);
+            assert_int_equal(get(s, "x", "g")->cols[0].generated,
+                             generated[i]);
+        }
     }
     /* MariaDB JSON is found through its check constraint. */
     assert_int_equal(schema_load_json_check(s, sp("x"), sp("t"),
