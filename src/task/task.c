@@ -801,6 +801,13 @@ on_sink_ready(void *arg, const char *file, uint64_t pos, const char *gtid)
         start_copy(t);
         return;
     }
+    if (t->spec->mode == TASK_MODE_FULL) {
+        /* a full-only task that has its checkpoint has copied */
+        clog(LOG_INFO, t->ctx, "the full copy is done (checkpoint %s:%"
+             PRIu64 "): nothing left to do", file, pos);
+        finish(t, TASK_STOPPED, NULL);
+        return;
+    }
 
     free(t->ckpt_file);
     t->ckpt_file = file != NULL ? strdup(file) : NULL;

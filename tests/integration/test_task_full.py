@@ -254,6 +254,12 @@ def test_mode_full_copies_and_exits(env):
     assert "copied `fullonly`.`a`: 2001 rows" in err, err[-2000:]
     assert "copied `fullonly`.`nopk`: 3 rows" in err, err[-2000:]
     assert "streaming from" not in err, err[-2000:]
+    # run again: done already, neither a copy nor a stream
+    env.sql("INSERT INTO nopk VALUES (9, 'later')", db=db)
+    err = run_ok(env, spec, db, timeout=60, until=False)
+    assert "nothing left to do" in err, err[-2000:]
+    assert "copying" not in err and "streaming from" not in err, err[-2000:]
+    assert env.dest.sql("SELECT COUNT(*) FROM nopk", db=db) == [("3",)]
 
 
 def test_sigkill_during_the_copy(env):
