@@ -77,6 +77,50 @@ pbuf_free(struct pbuf *b)
     b->failed = false;
 }
 
+char *
+span_strdup(struct span s)
+{
+    char *p = malloc(s.len + 1);
+
+    if (p != NULL) {
+        if (s.len > 0) {
+            memcpy(p, s.p, s.len);
+        }
+        p[s.len] = '\0';
+    }
+    return p;
+}
+
+void
+pbuf_put_pair(struct pbuf *p, struct span a, struct span b)
+{
+    pbuf_put(p, a.p, a.len);
+    pbuf_putc(p, '\0');
+    pbuf_put(p, b.p, b.len);
+    pbuf_putc(p, '\0');
+}
+
+bool
+pbuf_has_pair(const struct pbuf *p, const char *a, const char *b)
+{
+    const char *x, *end;
+
+    if (p->len == 0) {
+        return false;
+    }
+    x = (const char *)p->data;
+    end = x + p->len;
+    while (x < end) {
+        const char *y = x + strlen(x) + 1;
+
+        if (strcmp(x, a) == 0 && strcmp(y, b) == 0) {
+            return true;
+        }
+        x = y + strlen(y) + 1;
+    }
+    return false;
+}
+
 void
 pbuf_put_lenenc(struct pbuf *b, uint64_t v)
 {

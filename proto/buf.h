@@ -245,6 +245,15 @@ pbuf_reserve(struct pbuf *b, size_t n)
 
 void pbuf_free(struct pbuf *b);
 
+/* A NUL-terminated copy of s (malloc'd; free() it), NULL when out of
+ * memory. */
+char *span_strdup(struct span s);
+
+/* Pairs of names kept in a pbuf as "a\0b\0a\0b\0...": appends one, and
+ * tells whether (a, b) is among them. */
+void pbuf_put_pair(struct pbuf *p, struct span a, struct span b);
+bool pbuf_has_pair(const struct pbuf *p, const char *a, const char *b);
+
 static inline void
 pbuf_reset(struct pbuf *b)
 {

@@ -308,26 +308,6 @@ put_text(struct pbuf *b, const char *s)
     sqlenc_text(b, s, strlen(s));
 }
 
-static bool
-has_unique2(const struct mysink *k, const char *db, const char *name)
-{
-    const char *p = (const char *)k->unique.data;
-    const char *end;
-
-    if (k->unique.len == 0) {
-        return false;
-    }
-    end = p + k->unique.len;
-    while (p < end) {
-        const char *t = p + strlen(p) + 1;
-
-        if (strcmp(p, db) == 0 && strcmp(t, name) == 0) {
-            return true;
-        }
-        p = t + strlen(t) + 1;
-    }
-    return false;
-}
 
 const struct sink_table *
 mysink_table(struct mysink *k, const char *db, const char *name, bool has_pk,
@@ -361,7 +341,7 @@ mysink_table(struct mysink *k, const char *db, const char *name, bool has_pk,
     }
     t->has_pk = has_pk;
     t->keyed = keyed;
-    t->unique2 = has_unique2(k, db, name);
+    t->unique2 = pbuf_has_pair(&k->unique, db, name);
     t->next = k->tables;
     k->tables = t;
     return t;
@@ -1089,17 +1069,14 @@ on_unique(struct myconn *c, const struct myresult *res, const char *err,
     for (i = 0; res != NULL && i < res->nrows; i++) {
         const struct span *v = &res->cells[i * res->ncols];
 
-        pbuf_put(&k->unique, v[0].p, v[0].len);
-        pbuf_putc(&k->unique, '\0');
-        pbuf_put(&k->unique, v[1].p, v[1].len);
-        pbuf_putc(&k->unique, '\0');
+        pbuf_put_pair(&k->unique, v[0], v[1]);
     }
     if (k->unique.failed) {
         sink_fail(k, true, "out of memory");
         return;
     }
     for (t = k->tables; t != NULL; t = t->next) {
-        t->unique2 = has_unique2(k, t->db, t->name);
+        t->unique2 = pbuf_has_pair(&k->unique, t->db, t->name);
     }
     w->state = WORKER_READY;
     k->busy--;

@@ -737,19 +737,6 @@ free_cols(struct copy *cp)
     cp->ncols = cp->npk = 0;
 }
 
-static char *
-span_str(const struct span *v)
-{
-    char *s = malloc(v->len + 1);
-
-    if (s != NULL) {
-        if (v->len > 0) {
-            memcpy(s, v->p, v->len);
-        }
-        s[v->len] = '\0';
-    }
-    return s;
-}
 
 /* Columns: name, type, generated, position in the primary key. */
 static void
@@ -776,10 +763,10 @@ on_columns(struct myconn *c, const struct myresult *res, const char *err,
     for (r = 0; r < res->nrows; r++) {
         const struct span *v = &res->cells[r * res->ncols];
         struct copy_col *col = &cp->cols[cp->ncols++];
-        char *type = span_str(&v[1]), *extra = span_str(&v[2]);
+        char *type = span_strdup(v[1]), *extra = span_strdup(v[2]);
         const char *to;
 
-        col->name = span_str(&v[0]);
+        col->name = span_strdup(v[0]);
         if (col->name == NULL || type == NULL || extra == NULL) {
             free(type);
             free(extra);
@@ -917,7 +904,7 @@ on_snapshot_pos(struct myconn *c, const struct myresult *res,
         if (v[0].len == 20 && memcmp(v[0].p, "Binlog_snapshot_file", 20) ==
             0) {
             free(cp->file);
-            cp->file = span_str(&v[1]);
+            cp->file = span_strdup(v[1]);
         } else if (v[0].len == 24 &&
                    memcmp(v[0].p, "Binlog_snapshot_position", 24) == 0) {
             snprintf(pos, sizeof(pos), "%.*s", (int)v[1].len,
@@ -984,26 +971,6 @@ snapshot(struct copy *cp)
 
 /* ---- the schema ---- */
 
-static bool
-exists(const struct copy *cp, const char *db, const char *table)
-{
-    const char *p = (const char *)cp->existing.data;
-    const char *end;
-
-    if (cp->existing.len == 0) {
-        return false;
-    }
-    end = p + cp->existing.len;
-    while (p < end) {
-        const char *t = p + strlen(p) + 1;
-
-        if (strcmp(p, db) == 0 && strcmp(t, table) == 0) {
-            return true;
-        }
-        p = t + strlen(t) + 1;
-    }
-    return false;
-}
 
 static void run_schema(struct copy *cp);
 
@@ -1042,7 +1009,7 @@ run_schema(struct copy *cp)
         }
         table = task_spec_map_table(cp->spec, st->src_db, st->src_table);
         pbuf_reset(&cp->q);
-        if (exists(cp, st->db, table)) {
+        if (pbuf_has_pair(&cp->existing, st->db, table)) {
             if (cp->spec->existing_tables == TASK_EXISTING_IGNORE) {
                 /* the user's rows stay; after an interrupted copy the
                  * rows it wrote are overwritten (see put_insert_tail) */
@@ -1084,10 +1051,7 @@ on_existing(struct myconn *c, const struct myresult *res, const char *err,
     for (r = 0; res != NULL && r < res->nrows; r++) {
         const struct span *v = &res->cells[r * res->ncols];
 
-        pbuf_put(&cp->existing, v[0].p, v[0].len);
-        pbuf_putc(&cp->existing, '\0');
-        pbuf_put(&cp->existing, v[1].p, v[1].len);
-        pbuf_putc(&cp->existing, '\0');
+        pbuf_put_pair(&cp->existing, v[0], v[1]);
     }
     if (!cp->resuming &&
         cp->spec->existing_tables == TASK_EXISTING_INTERCEPT) {
@@ -1100,7 +1064,7 @@ on_existing(struct myconn *c, const struct myresult *res, const char *err,
             }
             table = task_spec_map_table(cp->spec, st->src_db,
                                         st->src_table);
-            if (exists(cp, st->db, table)) {
+            if (pbuf_has_pair(&cp->existing, st->db, table)) {
                 copy_fail(cp, "destination table `%s`.`%s` already exists "
                           "and \"existing_tables\" is \"intercept\" — drop "
                           "or rename it, map the table to another name, or "

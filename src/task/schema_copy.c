@@ -58,19 +58,6 @@ schema_copy_step_name(enum schema_copy_step s)
 static void on_result(struct myconn *c, const struct myresult *res,
                       const char *err, void *arg);
 
-static char *
-span_dup(struct span s)
-{
-    char *p = malloc(s.len + 1);
-
-    if (p != NULL) {
-        if (s.len > 0) {
-            memcpy(p, s.p, s.len);
-        }
-        p[s.len] = '\0';
-    }
-    return p;
-}
 
 static void
 finish(struct schema_copy *sc, const char *err)
@@ -353,7 +340,7 @@ add_src(struct schema_copy *sc, const struct task_object *o, struct span name)
     }
     sc->srcs = v;
     v[sc->nsrcs].obj = o;
-    v[sc->nsrcs].table = span_dup(name);
+    v[sc->nsrcs].table = span_strdup(name);
     if (v[sc->nsrcs].table == NULL) {
         return -1;
     }
