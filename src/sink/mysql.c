@@ -204,6 +204,8 @@ struct mysink {
     struct sink_worker *big;      /* holds a large transaction open */
     struct sink_worker *barrier;  /* runs a batch that runs alone */
     struct sink_builder builder;  /* statements of a batch */
+    uint64_t *scratch;            /* key hashes of one transaction */
+    size_t nscratch;              /* ... allocated */
     struct event *kick_ev;        /* dispatch after the current burst */
 
     struct sink_txn *head;        /* queue: oldest unfinished first */
@@ -475,48 +477,41 @@ worker_release(struct sink_worker *w)
     }
 }
 
-/* Whether txn t writes a key a running batch of another worker writes. */
-static bool
-conflicts(const struct mysink *k, const struct sink_worker *self,
-          const struct sink_txn *t)
-{
-    size_t i;
-    unsigned j, n, x;
-    uint64_t h[2];
-
-    if (k->busy == 0) {
-        return false;
-    }
-    for (i = 0; i < t->nrows; i++) {
-        n = row_keys(t, &t->rows[i], h);
-        for (x = 0; x < n; x++) {
-            for (j = 0; j < k->nworkers; j++) {
-                if (&k->w[j] != self && k->w[j].state == WORKER_BUSY &&
-                    worker_holds(&k->w[j], h[x])) {
-                    return true;
-                }
-            }
-        }
-    }
-    return false;
-}
-
+/* Claims txn t's keys for worker w: hashes them once, then, unless
+ * another worker's running batch writes one of them, holds them all.
+ * Returns 1 when claimed, 0 when t must wait, -1 when out of memory. */
 static int
-hold_txn(struct sink_worker *w, const struct sink_txn *t)
+claim_txn(struct mysink *k, struct sink_worker *w, const struct sink_txn *t)
 {
-    size_t i;
-    unsigned n, x;
-    uint64_t h[2];
+    size_t i, n = 0;
+    unsigned j;
 
+    if (t->nrows * 2 > k->nscratch) {
+        uint64_t *p = realloc(k->scratch, t->nrows * 2 * sizeof(*p));
+
+        if (p == NULL) {
+            return -1;
+        }
+        k->scratch = p;
+        k->nscratch = t->nrows * 2;
+    }
     for (i = 0; i < t->nrows; i++) {
-        n = row_keys(t, &t->rows[i], h);
-        for (x = 0; x < n; x++) {
-            if (worker_hold(w, h[x]) != 0) {
-                return -1;
+        n += row_keys(t, &t->rows[i], &k->scratch[n]);
+    }
+    for (i = 0; k->busy > 0 && i < n; i++) {
+        for (j = 0; j < k->nworkers; j++) {
+            if (&k->w[j] != w && k->w[j].state == WORKER_BUSY &&
+                worker_holds(&k->w[j], k->scratch[i])) {
+                return 0;
             }
         }
     }
-    return 0;
+    for (i = 0; i < n; i++) {
+        if (worker_hold(w, k->scratch[i]) != 0) {
+            return -1;
+        }
+    }
+    return 1;
 }
 
 /* ---- the checkpoint row ---- */
@@ -853,6 +848,7 @@ dispatch_rows(struct mysink *k, struct sink_worker *w)
 {
     struct sink_txn *t, *last = NULL;
     size_t rows = 0;
+    int rc;
 
     w->first = k->next;
     w->ntxns = 0;
@@ -862,10 +858,11 @@ dispatch_rows(struct mysink *k, struct sink_worker *w)
                              rows + t->nrows > k->o.batch_rows)) {
             break;
         }
-        if (conflicts(k, w, t)) {
+        rc = claim_txn(k, w, t);
+        if (rc == 0) {
             break;
         }
-        if (hold_txn(w, t) != 0) {
+        if (rc < 0) {
             sink_fail(k, true, "out of memory ordering batches");
             return false;
         }
@@ -1510,6 +1507,7 @@ mysink_free(struct mysink *k)
         free(t);
     }
     sink_builder_free(&k->builder);
+    free(k->scratch);
     binpos_ranges_free(&k->skip);
     pbuf_free(&k->unique);
     free(k->lwm_file);
