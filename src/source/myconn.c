@@ -6,6 +6,8 @@
  *     HANDSHAKE  Handshake v10 ─► SSLRequest + TLS, or HandshakeResponse41
  *     AUTH       mysql_auth_feed ─► send its answers ─► OK: READY
  *     QUERY      mysql_rs_feed ─► accumulate cells ─► result callback
+ *                0xFB first ─► INFILE: the caller's bytes (or none) as
+ *                packets, paced by the conn's drained callback ─► QUERY
  *     STREAM     every payload ─► packet callback
  *
  * Each libevent-facing entry point runs between enter() and leave(); a
@@ -39,6 +41,12 @@
 #define MYCONN_KEEP_CAP ((size_t)1024 * 1024)
 /* Separates a message's cause from its fix. */
 #define FIX " \xe2\x80\x94 "
+/* First byte of the server's LOCAL INFILE request (MySQL internals,
+ * "LOCAL INFILE Request"): 0xfb, then the file name. */
+#define MYCONN_PKT_LOCAL_INFILE 0xfb
+/* Most LOCAL INFILE bytes queued on the conn at once; more are written
+ * when it drains. */
+#define MYCONN_INFILE_WINDOW ((size_t)1024 * 1024)
 
 /* Where one cell or column name lives in an accumulation buffer. */
 struct cellref {
@@ -90,6 +98,14 @@ struct myconn {
     size_t result_bytes;         /* memory the result takes so far */
     uint64_t affected_rows;      /* from the final OK */
     uint64_t last_insert_id;     /* from the final OK */
+    uint16_t warnings;           /* from the final OK or EOF */
+    const uint8_t *infile;       /* myconn_load() data (borrowed) or NULL */
+    size_t infile_len;           /* its bytes */
+    size_t infile_off;           /* bytes of it queued so far */
+    size_t infile_pkt_left;      /* body bytes of the open packet to queue */
+    bool infile_armed;           /* data not yet handed to a request */
+    bool infile_reply;           /* file sent, its reply not yet seen */
+    uint8_t infile_reply_seq;    /* sequence id that reply must carry */
     struct pbuf names;           /* column name bytes */
     struct pbuf name_refs;       /* struct cellref per column */
     struct pbuf cells;           /* cell bytes */
@@ -113,6 +129,7 @@ static const char *const myconn_state_names[MYCONN_STATE_COUNT] = {
     [MYCONN_AUTH] = "AUTH",
     [MYCONN_READY] = "READY",
     [MYCONN_QUERY] = "QUERY",
+    [MYCONN_INFILE] = "INFILE",
     [MYCONN_STREAM] = "STREAM",
     [MYCONN_CLOSED] = "CLOSED",
 };
@@ -126,7 +143,8 @@ static const unsigned myconn_legal[MYCONN_STATE_COUNT] = {
     [MYCONN_TLS] = B(MYCONN_AUTH) | B(MYCONN_CLOSED),
     [MYCONN_AUTH] = B(MYCONN_READY) | B(MYCONN_CLOSED),
     [MYCONN_READY] = B(MYCONN_QUERY) | B(MYCONN_STREAM) | B(MYCONN_CLOSED),
-    [MYCONN_QUERY] = B(MYCONN_READY) | B(MYCONN_CLOSED),
+    [MYCONN_QUERY] = B(MYCONN_READY) | B(MYCONN_INFILE) | B(MYCONN_CLOSED),
+    [MYCONN_INFILE] = B(MYCONN_QUERY) | B(MYCONN_CLOSED),
     [MYCONN_STREAM] = B(MYCONN_CLOSED),
     [MYCONN_CLOSED] = 0,
 };
@@ -140,6 +158,7 @@ myconn_state_name(enum myconn_state s)
 }
 
 static void myconn_destroy(struct myconn *c);
+static void set_conn_cbs(struct myconn *c, bool drained);
 
 static void
 myconn_set_state(struct myconn *c, enum myconn_state s, const char *why)
@@ -194,6 +213,9 @@ fail(struct myconn *c, const char *fmt, ...)
     conn_close(c->conn, "%s", msg);
     c->result_cb = NULL;
     c->packet_cb = NULL;
+    c->infile = NULL;
+    c->infile_armed = false;
+    c->infile_reply = false;
     if (c->error_cb != NULL && !c->free_pending) {
         c->error_cb(c, msg, c->arg);
     }
@@ -366,6 +388,10 @@ on_handshake(struct myconn *c, const uint8_t *p, size_t n)
     }
     c->caps = mysql_caps_negotiate(c->hs.caps, c->tls > 0,
                                    c->db != NULL && c->db[0] != '\0');
+    /* Without this flag the server refuses LOAD DATA LOCAL (error 1148).
+     * Safe to announce: no request ever opens a local file (see
+     * on_infile_request). */
+    c->caps |= c->hs.caps & MYSQL_CLIENT_LOCAL_FILES;
     if (c->tls == 0) {
         start_auth(c);
         return;
@@ -455,6 +481,13 @@ result_reset(struct myconn *c)
     c->result_bytes = 0;
     c->affected_rows = 0;
     c->last_insert_id = 0;
+    c->warnings = 0;
+    c->infile = NULL;
+    c->infile_len = 0;
+    c->infile_off = 0;
+    c->infile_pkt_left = 0;
+    c->infile_armed = false;
+    c->infile_reply = false;
     pbuf_reset(&c->names);
     pbuf_reset(&c->name_refs);
     pbuf_reset(&c->cells);
@@ -576,6 +609,7 @@ result_build(struct myconn *c, struct myresult *res)
     res->nulls = c->out_nulls;
     res->affected_rows = c->affected_rows;
     res->last_insert_id = c->last_insert_id;
+    res->warnings = c->warnings;
     return true;
 }
 
@@ -589,6 +623,8 @@ result_finish(struct myconn *c, const char *err)
     char msg[128];
 
     c->result_cb = NULL;
+    c->infile = NULL;
+    c->infile_armed = false;
     conn_set_read_timeout(c->conn, 0);
     myconn_set_state(c, MYCONN_READY, err != NULL ? "query error" : "done");
     if (err == NULL && c->overflow) {
@@ -612,18 +648,194 @@ result_finish(struct myconn *c, const char *err)
     }
 }
 
+/* ---- LOCAL INFILE ---- */
+
+/* Copies the file name of a request into <out> for a log line: at most
+ * 200 bytes, anything but printable ASCII as '?'. */
+static void
+show_name(char *out, size_t outlen, const uint8_t *p, size_t n)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n && k + 4 < outlen && i < 200; i++) {
+        out[k++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+    }
+    if (i < n && k + 4 < outlen) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k] = '\0';
+}
+
+/* Queues <n> bytes; false (connection failed) when the conn refuses. */
+static bool
+infile_write(struct myconn *c, const void *p, size_t n)
+{
+    if (conn_write(c->conn, p, n) < 0) {
+        fail(c, "cannot send LOCAL INFILE data to %s: out of memory or "
+             "connection closed" FIX "check the server and the network",
+             c->peer);
+        return false;
+    }
+    return true;
+}
+
+/* The whole file is queued: the server's OK or ERR comes next, checked
+ * by infile_reply_ok(). */
+static void
+infile_done(struct myconn *c)
+{
+    c->infile = NULL;
+    c->infile_reply = true;
+    c->infile_reply_seq = c->seq;
+    set_conn_cbs(c, false);
+    myconn_set_state(c, MYCONN_QUERY, "file sent");
+}
+
+/*
+ * Queues packets of the file until MYCONN_INFILE_WINDOW bytes wait on the
+ * conn; the drained callback calls again.  Each packet's header goes
+ * first, its body follows in slices straight from the caller's buffer (the
+ * conn's output buffer holds the only copy).  A body is always shorter
+ * than 0xffffff: a packet of that length would tell the server that the
+ * payload goes on in the next packet, and the empty end packet would be
+ * taken as that payload's last fragment.
+ */
+static void
+infile_pump(struct myconn *c)
+{
+    uint8_t hdr[MYSQL_PACKET_HEADER_LEN];
+    size_t n, queued;
+
+    /* The server answers nothing while it reads the file: progress on
+     * the writes restarts the wait for a byte. */
+    if (c->io_timeout_ms != 0) {
+        conn_set_read_timeout(c->conn, c->io_timeout_ms);
+    }
+    while ((queued = conn_output_len(c->conn)) < MYCONN_INFILE_WINDOW) {
+        if (c->infile_pkt_left == 0) {
+            n = c->infile_len - c->infile_off;
+            if (n > MYCONN_INFILE_PACKET) {
+                n = MYCONN_INFILE_PACKET;
+            }
+            hdr[0] = (uint8_t)n;
+            hdr[1] = (uint8_t)(n >> 8);
+            hdr[2] = (uint8_t)(n >> 16);
+            hdr[3] = c->seq++;
+            if (!infile_write(c, hdr, sizeof(hdr))) {
+                return;
+            }
+            if (n == 0) {
+                /* The empty packet: end of file. */
+                infile_done(c);
+                return;
+            }
+            c->infile_pkt_left = n;
+        }
+        n = c->infile_pkt_left;
+        if (n > MYCONN_INFILE_WINDOW - queued) {
+            n = MYCONN_INFILE_WINDOW - queued;
+        }
+        if (!infile_write(c, c->infile + c->infile_off, n)) {
+            return;
+        }
+        c->infile_off += n;
+        c->infile_pkt_left -= n;
+    }
+}
+
+/*
+ * The server asks for the file <name>/<n> of a LOAD DATA LOCAL statement.
+ * That file is never opened: the data of myconn_load() goes, once; any
+ * other request gets an empty file, which the server takes as a file
+ * without rows (or answers with an error).
+ */
+static void
+on_infile_request(struct myconn *c, const uint8_t *name, size_t n)
+{
+    char shown[256];
+
+    show_name(shown, sizeof(shown), name, n);
+    if (c->infile_armed) {
+        clog(LOG_DEBUG, c->log_ctx, "sending %zu bytes for LOCAL INFILE "
+             "'%s'", c->infile_len, shown);
+    } else {
+        clog(LOG_WARN, c->log_ctx, "the server at %s asked for the local "
+             "file '%s': sent an empty file, tandem never reads local "
+             "files for a server", c->peer, shown);
+        c->infile = NULL;
+        c->infile_len = 0;
+    }
+    c->infile_armed = false;
+    c->infile_off = 0;
+    c->infile_pkt_left = 0;
+    /* The server sends nothing until the empty packet: whatever comes
+     * meanwhile is a fatal error, whose sequence id cannot be known; the
+     * check resumes with the reply (infile_reply_ok). */
+    c->framer.check_seq = false;
+    myconn_set_state(c, MYCONN_INFILE, "LOCAL INFILE request");
+    set_conn_cbs(c, true);
+    infile_pump(c);
+}
+
+/* A packet while the file is still being sent, or out of sequence right
+ * after: the server gave up on the statement (a packet over its
+ * max_allowed_packet, shutdown) and the exchange cannot be
+ * resynchronised. */
+static void
+on_infile_packet(struct myconn *c, const uint8_t *p, size_t n)
+{
+    struct mysql_err e;
+    char text[512];
+
+    if (n > 0 && p[0] == MYSQL_PKT_ERR && mysql_err_parse(p, n, &e) > 0) {
+        fail(c, "the server at %s stopped LOAD DATA LOCAL while the data "
+             "was being sent: %s" FIX "check the server's error log",
+             c->peer, mysql_err_format(&e, text, sizeof(text)));
+        return;
+    }
+    fail(c, "unexpected packet from %s while sending LOAD DATA LOCAL "
+         "data" FIX "check the server's error log", c->peer);
+}
+
+/*
+ * The first packet after the file was queued.  In sequence, it is the
+ * statement's reply and the sequence check resumes.  Out of sequence, the
+ * server gave up reading the file before its end (a packet over its
+ * max_allowed_packet, say) and is closing: fatal.  Returns true when the
+ * packet is to be handled as a reply.
+ */
+static bool
+infile_reply_ok(struct myconn *c, const struct mysql_packet *pkt)
+{
+    c->infile_reply = false;
+    if (pkt->seq != c->infile_reply_seq) {
+        on_infile_packet(c, pkt->payload, pkt->len);
+        return false;
+    }
+    mysql_framer_expect_seq(&c->framer, c->seq);
+    return true;
+}
+
 static void
 on_query_packet(struct myconn *c, const uint8_t *p, size_t n)
 {
     struct mysql_rs_event ev;
     char text[512];
 
+    /* Only the first packet of a response (or of the next result of a
+     * multi-statement response) can be this request: in a result set the
+     * first packet is a column count, and 0xfb there is never the start
+     * of one (it would mean NULL). */
+    if (c->rs.state == MYSQL_RS_COLUMN_COUNT && n > 0 &&
+        p[0] == MYCONN_PKT_LOCAL_INFILE) {
+        on_infile_request(c, p + 1, n - 1);
+        return;
+    }
     if (mysql_rs_feed(&c->rs, p, n, &ev) < 0) {
-        fail(c, "bad query response from %s: %s (state %s)" FIX "%s",
-             c->peer, c->rs.reason, mysql_rs_state_name(c->rs.state),
-             c->rs.err == -PROTO_EUNSUPPORTED
-                 ? "do not use LOAD DATA LOCAL INFILE here"
-                 : "report this server version as incompatible");
+        fail(c, "bad query response from %s: %s (state %s)" FIX
+             "report this server version as incompatible", c->peer,
+             c->rs.reason, mysql_rs_state_name(c->rs.state));
         return;
     }
     switch (ev.kind) {
@@ -652,6 +864,7 @@ on_query_packet(struct myconn *c, const uint8_t *p, size_t n)
         }
         c->affected_rows = ev.ok.affected_rows;
         c->last_insert_id = ev.ok.last_insert_id;
+        c->warnings = ev.ok.warnings;
         if (!ev.more_results) {
             result_finish(c, NULL);
         }
@@ -697,7 +910,12 @@ handle_packet(struct myconn *c, const struct mysql_packet *pkt)
         on_auth_packet(c, pkt->payload, pkt->len);
         break;
     case MYCONN_QUERY:
-        on_query_packet(c, pkt->payload, pkt->len);
+        if (!c->infile_reply || infile_reply_ok(c, pkt)) {
+            on_query_packet(c, pkt->payload, pkt->len);
+        }
+        break;
+    case MYCONN_INFILE:
+        on_infile_packet(c, pkt->payload, pkt->len);
         break;
     case MYCONN_STREAM:
         if (c->packet_cb != NULL) {
@@ -839,6 +1057,20 @@ on_connected(struct conn *cn, void *arg)
     leave(c);
 }
 
+/* The conn sent everything queued: more of the LOCAL INFILE data. */
+static void
+on_drained(struct conn *cn, void *arg)
+{
+    struct myconn *c = arg;
+
+    (void)cn;
+    enter(c);
+    if (c->state == MYCONN_INFILE && !gone(c)) {
+        infile_pump(c);
+    }
+    leave(c);
+}
+
 static void
 on_tls_done(struct conn *cn, void *arg)
 {
@@ -874,6 +1106,10 @@ on_conn_error(struct conn *cn, enum conn_err kind, const char *detail,
         if (c->state == MYCONN_CONNECTING) {
             fail(c, "connect timeout after %u ms to %s" FIX "check the "
                  "network/firewall", c->timeout_ms, c->peer);
+        } else if (c->state == MYCONN_INFILE) {
+            fail(c, "%s took no LOAD DATA LOCAL data for %u ms" FIX "check "
+                 "the server's load and the network", c->peer,
+                 c->io_timeout_ms);
         } else {
             fail(c, "no data from %s for %u ms" FIX "check the server and "
                  "the network", c->peer, c->io_timeout_ms);
@@ -1006,25 +1242,34 @@ myconn_new(struct event_base *base, struct evdns_base *dns,
     return c;
 }
 
+/* Installs the conn callbacks; the drained one only while a file is
+ * being sent (with TLS, libevent defers every write callback). */
+static void
+set_conn_cbs(struct myconn *c, bool drained)
+{
+    struct conn_cbs cbs;
+
+    memset(&cbs, 0, sizeof(cbs));
+    cbs.connected = on_connected;
+    cbs.tls_done = on_tls_done;
+    cbs.read = on_data;
+    cbs.drained = drained ? on_drained : NULL;
+    cbs.error = on_conn_error;
+    cbs.arg = c;
+    conn_set_cbs(c->conn, &cbs);
+}
+
 int
 myconn_connect(struct myconn *c, myconn_ready_cb ready,
                myconn_error_cb error, void *arg)
 {
-    struct conn_cbs cbs;
-
     if (c->state != MYCONN_INIT) {
         return -1;
     }
     c->ready_cb = ready;
     c->error_cb = error;
     c->arg = arg;
-    memset(&cbs, 0, sizeof(cbs));
-    cbs.connected = on_connected;
-    cbs.tls_done = on_tls_done;
-    cbs.read = on_data;
-    cbs.error = on_conn_error;
-    cbs.arg = c;
-    conn_set_cbs(c->conn, &cbs);
+    set_conn_cbs(c, false);
     myconn_set_state(c, MYCONN_CONNECTING, "connect");
     if (conn_connect(c->conn, c->host, c->port, c->timeout_ms) < 0) {
         return -1;
@@ -1081,6 +1326,23 @@ myconn_query(struct myconn *c, const char *sql, myconn_result_cb cb,
 }
 
 int
+myconn_load(struct myconn *c, const char *sql, const void *data, size_t len,
+            myconn_result_cb cb, void *arg)
+{
+    if (sql == NULL || (data == NULL && len > 0)) {
+        return -1;
+    }
+    if (start_request(c, MYSQL_COM_QUERY, sql, strlen(sql), cb, arg,
+                      "COM_QUERY with LOCAL INFILE data") < 0) {
+        return -1;
+    }
+    c->infile = data;
+    c->infile_len = len;
+    c->infile_armed = true;
+    return 0;
+}
+
+int
 myconn_command(struct myconn *c, const uint8_t *cmd, size_t len,
                myconn_result_cb cb, void *arg)
 {
@@ -1126,7 +1388,8 @@ void
 myconn_set_io_timeout(struct myconn *c, unsigned ms)
 {
     c->io_timeout_ms = ms;
-    if (c->state == MYCONN_QUERY || c->state == MYCONN_STREAM) {
+    if (c->state == MYCONN_QUERY || c->state == MYCONN_INFILE ||
+        c->state == MYCONN_STREAM) {
         conn_set_read_timeout(c->conn, ms);
     }
 }

@@ -1,11 +1,18 @@
 /*
  * myconn.h - a MySQL/MariaDB client connection: connect, optional TLS,
- * authenticate, then run text queries one at a time or stream the packets
- * of a long-running command (COM_BINLOG_DUMP).
+ * authenticate, then run text queries one at a time, load rows from memory
+ * with LOAD DATA LOCAL INFILE, or stream the packets of a long-running
+ * command (COM_BINLOG_DUMP).
  *
  *   INIT -> CONNECTING -> HANDSHAKE -> [TLS] -> AUTH -> READY
- *   READY -> QUERY -> READY          READY -> STREAM
+ *   READY -> QUERY [-> INFILE -> QUERY] -> READY     READY -> STREAM
  *   any state -> CLOSED (error, or myconn_free())
+ *
+ * LOCAL INFILE: the client announces CLIENT_LOCAL_FILES when the server
+ * offers it, so a LOAD DATA LOCAL statement gets the server's request for a
+ * file.  No local file is ever opened, whatever name the server asks for:
+ * myconn_load() answers with the caller's bytes, any other request gets an
+ * empty file.
  *
  * Every wait is bounded: connect_timeout_ms covers each step up to READY
  * (TCP connect, the server greeting, the TLS handshake, authentication);
@@ -54,6 +61,7 @@ struct myresult {
     const bool *nulls;           /* same indexing: true for SQL NULL */
     uint64_t affected_rows;      /* from the final OK */
     uint64_t last_insert_id;     /* from the final OK */
+    uint16_t warnings;           /* from the final OK or EOF */
 };
 
 /* Connection states. */
@@ -65,6 +73,7 @@ enum myconn_state {
     MYCONN_AUTH,                 /* authentication exchange */
     MYCONN_READY,                /* idle: commands accepted */
     MYCONN_QUERY,                /* a COM_QUERY response is arriving */
+    MYCONN_INFILE,               /* sending the file of LOAD DATA LOCAL */
     MYCONN_STREAM,               /* a streaming command runs */
     MYCONN_CLOSED,               /* dead */
     MYCONN_STATE_COUNT           /* sentinel */
@@ -106,6 +115,40 @@ int myconn_connect(struct myconn *c, myconn_ready_cb ready,
  */
 int myconn_query(struct myconn *c, const char *sql, myconn_result_cb cb,
                  void *arg);
+
+/*
+ * Sends COM_QUERY <sql>, a LOAD DATA LOCAL INFILE statement, and answers
+ * the server's request for the file with <data>/<len> (borrowed until <cb>
+ * runs; <data> may be NULL when <len> is 0).  The file name in <sql> is
+ * only a label: nothing is read from disk.  The bytes go in packets of
+ * MYCONN_INFILE_PACKET bytes at most, queued as the socket takes them
+ * (about 1 MiB waits on the conn at a time), then an empty packet ends
+ * the file.  <cb> gets the final OK (affected_rows = rows loaded) or the
+ * server's error, as for myconn_query(); after a server error (a missing
+ * table, local_infile=OFF, a trigger refusing a row) the connection
+ * stays usable.  A server that drops the statement while the data is
+ * still coming (a packet over its max_allowed_packet) closes the
+ * connection: the error callback reports it.
+ *
+ * <sql> must be one statement: the data answers the first request for a
+ * file only, and any later request in the same response gets an empty
+ * file.  The server must allow local files (local_infile=ON, MariaDB's
+ * default); otherwise its error reaches <cb>.  MariaDB treats LOCAL like
+ * IGNORE: a duplicate key or a value it must truncate (even in strict
+ * mode) is a warning, not an error, so compare affected_rows and warnings
+ * with what was sent.
+ *
+ * Returns 0 when sent, -1 unless READY (or <sql> is NULL, or <data> is
+ * NULL with <len> > 0).  May be called from inside a result callback.
+ */
+int myconn_load(struct myconn *c, const char *sql, const void *data,
+                size_t len, myconn_result_cb cb, void *arg);
+
+/* Largest payload of one LOCAL INFILE data packet sent by myconn_load().
+ * Far below the protocol's 0xffffff: the server reads each packet whole
+ * and drops the connection when one exceeds max_allowed_packet (4 MiB by
+ * default on MySQL 5.7, 16 MiB on MariaDB). */
+#define MYCONN_INFILE_PACKET ((size_t)64 * 1024)
 
 /*
  * Sends command payload <cmd>/<len> (command byte first, e.g.
