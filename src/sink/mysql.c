@@ -1264,6 +1264,140 @@ read_checkpoint(struct sink_worker *w)
 #define N_SESSION (sizeof(sink_session_sql) / sizeof(sink_session_sql[0]))
 #define N_TABLE (sizeof(sink_table_sql) / sizeof(sink_table_sql[0]))
 
+/* Every worker session holds a lock named after the task and its id for
+ * as long as it lives.  Before reading the checkpoint, worker 0 takes
+ * the locks of every id: it waits until each session of an earlier
+ * writer of the task has ended, so that a batch a killed process left
+ * running at the destination has committed or rolled back by then.  A
+ * lock still held after FENCE_WAIT_S means another process writes the
+ * task. */
+#define FENCE_WAIT_S 60
+
+static void
+put_lock(const struct mysink *k, struct pbuf *b, const char *fn, unsigned id,
+         bool wait)
+{
+    pbuf_printf(b, "%s('tandem:%016" PRIx64 ":%u'", fn,
+                sink_hash(0, k->o.task, strlen(k->o.task)), id);
+    if (wait) {
+        pbuf_printf(b, ",%d", FENCE_WAIT_S);
+    }
+    pbuf_putc(b, ')');
+}
+
+static void
+fence_query(struct sink_worker *w, const struct pbuf *q, myconn_result_cb cb)
+{
+    if (q->failed || myconn_query(w->conn, (const char *)q->data, cb,
+                                  w) != 0) {
+        sink_fail(w->k, false, "destination connection not ready");
+    }
+}
+
+/* The locks' results: one number, their sum. */
+static bool
+fence_held(struct mysink *k, const struct myresult *res, const char *err,
+           unsigned want)
+{
+    char n[16];
+
+    if (err != NULL) {
+        sink_fail(k, false, "destination: %s", err);
+        return false;
+    }
+    if (res != NULL && res->nrows == 1 && res->ncols == 1 &&
+        !res->nulls[0]) {
+        snprintf(n, sizeof(n), "%.*s", (int)res->cells[0].len,
+                 (const char *)res->cells[0].p);
+        if (strtoul(n, NULL, 10) == want) {
+            return true;
+        }
+    }
+    sink_fail(k, true, "another process is writing task %s at the "
+              "destination (its sessions held the task's locks for %d s) "
+              "— stop it, or give this task another name", k->o.task,
+              FENCE_WAIT_S);
+    return false;
+}
+
+static void
+on_own_lock(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct sink_worker *w = arg;
+
+    (void)c;
+    if (w->k->state == SINK_FAILED || !fence_held(w->k, res, err, 1)) {
+        return;
+    }
+    w->state = WORKER_READY;
+    kick(w->k);
+}
+
+static void
+on_unfenced(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct sink_worker *w = arg;
+
+    (void)c;
+    (void)res;
+    if (w->k->state == SINK_FAILED) {
+        return;
+    }
+    if (err != NULL) {
+        sink_fail(w->k, false, "destination: %s", err);
+        return;
+    }
+    read_checkpoint(w);
+}
+
+static void
+on_fenced(struct myconn *c, const struct myresult *res, const char *err,
+          void *arg)
+{
+    struct sink_worker *w = arg;
+    struct pbuf q = {0};
+    unsigned i;
+
+    (void)c;
+    if (w->k->state == SINK_FAILED ||
+        !fence_held(w->k, res, err, SINK_MAX_WORKERS)) {
+        return;
+    }
+    /* worker 0 keeps its own; the others take theirs */
+    pbuf_puts(&q, "DO ");
+    for (i = 1; i < SINK_MAX_WORKERS; i++) {
+        if (i > 1) {
+            pbuf_putc(&q, ',');
+        }
+        put_lock(w->k, &q, "RELEASE_LOCK", i, false);
+    }
+    pbuf_putc(&q, '\0');
+    fence_query(w, &q, on_unfenced);
+    pbuf_free(&q);
+}
+
+/* A worker's session is set up: its lock (worker 0: every lock, then
+ * the checkpoint). */
+static void
+fence(struct sink_worker *w)
+{
+    struct pbuf q = {0};
+    unsigned i, end = w->id == 0 ? SINK_MAX_WORKERS : w->id + 1;
+
+    pbuf_puts(&q, "SELECT ");
+    for (i = w->id; i < end; i++) {
+        if (i > w->id) {
+            pbuf_putc(&q, '+');
+        }
+        put_lock(w->k, &q, "GET_LOCK", i, true);
+    }
+    pbuf_putc(&q, '\0');
+    fence_query(w, &q, w->id == 0 ? on_fenced : on_own_lock);
+    pbuf_free(&q);
+}
+
 /* Set-up statement number step of worker w, or NULL after the last. */
 static const char *
 setup_sql(const struct sink_worker *w, unsigned step)
@@ -1313,12 +1447,7 @@ on_setup(struct myconn *c, const struct myresult *res, const char *err,
         }
         return;
     }
-    if (w->id == 0) {
-        read_checkpoint(w);
-        return;
-    }
-    w->state = WORKER_READY;
-    kick(k);
+    fence(w);
 }
 
 static void
