@@ -86,6 +86,9 @@ struct sink_txn {
     size_t cap;                /* rows allocated */
     bool partial;              /* a part of a large source transaction:
                                   more parts follow; no position */
+    bool replay;               /* its rows may be at the destination
+                                  already (a full copy read them): a
+                                  duplicate key is written over */
     char *ddl;                 /* a DDL statement instead of rows, owned */
     char *ddl_db;              /* its default database, owned */
     char *file;                /* source position after it, owned */

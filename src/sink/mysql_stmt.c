@@ -556,17 +556,26 @@ sink_build_rows(struct sink_builder *sb, struct pbuf *b,
                 const struct sink_txn *from, const struct sink_txn *to,
                 bool begin)
 {
+    enum sink_conflict policy = sb->conflict;
+    const struct sink_txn *t;
     bool merged;
 
     if (begin) {
         pbuf_puts(b, "START TRANSACTION");
         end_stmt(b);
     }
+    /* what a full copy may already hold is written over */
+    for (t = from; t != to; t = t->next) {
+        if (t->replay) {
+            sb->conflict = SINK_CONFLICT_OVERWRITE;
+        }
+    }
     merged = net_collect(sb, from, to) == 0;
     build_ordered(sb, b, from, to, merged);
     if (merged) {
         net_emit(sb, b);
     }
+    sb->conflict = policy;
 }
 
 void

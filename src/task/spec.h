@@ -111,8 +111,8 @@ enum task_engine {
 /* What a task copies. */
 enum task_mode {
     TASK_MODE_INCREMENTAL = 0,     /* changes from the start point on */
-    TASK_MODE_FULL,                /* one full copy (not supported yet) */
-    TASK_MODE_FULL_INCREMENTAL,    /* full copy, then changes (not yet) */
+    TASK_MODE_FULL,                /* one full copy */
+    TASK_MODE_FULL_INCREMENTAL,    /* full copy, then changes */
     TASK_MODE_COUNT                /* sentinel */
 };
 

@@ -20,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "proto/mysql/binpos.h"
 #include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
 #include "src/core/url.h"
@@ -28,6 +29,7 @@
 #include "src/source/myconn.h"
 #include "src/source/mysql.h"
 #include "src/task/copy.h"
+#include "src/task/replay.h"
 
 /* Backoff before a restart: doubling up to the maximum. */
 #define TASK_BACKOFF_MIN_MS 200
@@ -71,6 +73,7 @@ struct task {
     uint64_t applied_txns;        /* transactions committed */
     bool waiting;                 /* for start_at */
     struct copy *copy;            /* the full copy, while it runs */
+    struct replay *replay;        /* after it: changes it may hold */
     bool copied;                  /* ... it ended well: go on */
     bool until_caught_up;         /* stop once the source's end as of
                                      the stream's start is applied */
@@ -130,6 +133,8 @@ teardown(struct task *t)
     t->txn = NULL;
     t->paused = false;
     t->big_open = false;
+    replay_free(t->replay);
+    t->replay = NULL;
 }
 
 static void
@@ -200,9 +205,16 @@ on_row(void *arg, const struct mysrc_row *r)
     struct task *t = arg;
     char err[600];
 
+    if (t->replay != NULL &&
+        replay_has_row(t->replay, r->db, r->table, r->pos.file, r->pos.pos)) {
+        return 0;   /* the copy read the table after it */
+    }
     if (t->txn == NULL && (t->txn = sink_txn_new()) == NULL) {
         task_fail(t, "out of memory");
         return -1;
+    }
+    if (t->replay != NULL) {
+        t->txn->replay = replay_covers(t->replay, r->pos.file, r->pos.pos);
     }
     if (pipeline_row(t->pl, r, t->txn, err, sizeof(err)) != 0) {
         task_fail(t, "%s", err);
@@ -240,6 +252,19 @@ push(struct task *t, struct sink_txn *txn, const struct mysrc_pos *p)
         sink_txn_free(txn);
         task_fail(t, "out of memory");
         return -1;
+    }
+    if (t->replay != NULL) {
+        txn->replay = replay_covers(t->replay, p->file, p->pos);
+        if (!txn->replay) {
+            uint64_t until;
+            const char *f = replay_until(t->replay, &until);
+
+            clog(LOG_INFO, t->ctx, "the stream is past %s:%" PRIu64 ", the "
+                 "last snapshot of the full copy: changes are applied as "
+                 "the conflict policy says again", f, until);
+            replay_free(t->replay);
+            t->replay = NULL;
+        }
     }
     t->last_push_ms = now_ms();
     if (t->pushed_file == NULL || strcmp(t->pushed_file, txn->file) != 0) {
@@ -792,10 +817,97 @@ start_copy(struct task *t)
     }
 }
 
+/* Streaming from the checkpoint, after the prechecks. */
+static void
+go_stream(struct task *t)
+{
+    if (t->ckpt_file != NULL) {
+        clog(LOG_INFO, t->ctx, "checkpoint at the destination: %s:%" PRIu64,
+             t->ckpt_file, t->ckpt_pos);
+    } else {
+        clog(LOG_INFO, t->ctx, "no checkpoint yet: starting at %s",
+             task_start_kind_name(t->spec->start.kind));
+    }
+    t->precheck_step = 0;
+    precheck_next(t);
+}
+
+static uint64_t
+span_u64(struct span v)
+{
+    char n[32];
+
+    snprintf(n, sizeof(n), "%.*s", (int)v.len, (const char *)v.p);
+    return strtoull(n, NULL, 10);
+}
+
+/* The copy's window (see replay.h) when the checkpoint is inside it:
+ * until_file, until_pos, then per table db, tbl, file, pos. */
+static void
+on_copy_window(struct myconn *c, const struct myresult *res, const char *err,
+               void *arg)
+{
+    struct task *t = arg;
+    const struct span *v;
+    uint64_t until;
+    char *f;
+    size_t i;
+
+    (void)c;
+    if (err != NULL || res == NULL || res->nrows == 0) {
+        /* no copy recorded (1146: never any): nothing to write over */
+        go_stream(t);
+        return;
+    }
+    v = res->cells;
+    until = span_u64(v[1]);
+    if ((f = span_strdup(v[0])) == NULL) {
+        task_fail(t, "out of memory");
+        return;
+    }
+    if (binpos_cmp(t->ckpt_file, t->ckpt_pos, f, until) >= 0) {
+        free(f);
+        go_stream(t);
+        return;
+    }
+    t->replay = replay_new(f, until);
+    free(f);
+    for (i = 0; t->replay != NULL && i < res->nrows; i++) {
+        char *db, *tb;
+        int rc;
+
+        v = &res->cells[i * res->ncols];
+        if (res->nulls[i * res->ncols + 2]) {
+            continue;
+        }
+        db = span_strdup(v[2]);
+        tb = span_strdup(v[3]);
+        f = span_strdup(v[4]);
+        rc = db == NULL || tb == NULL || f == NULL ? -1 :
+             replay_add_table(t->replay, db, tb, f, span_u64(v[5]));
+        free(db);
+        free(tb);
+        free(f);
+        if (rc != 0) {
+            replay_free(t->replay);
+            t->replay = NULL;
+        }
+    }
+    if (t->replay == NULL) {
+        task_fail(t, "out of memory");
+        return;
+    }
+    clog(LOG_INFO, t->ctx, "up to %s:%" PRIu64 ", the last snapshot of the "
+         "full copy, the stream writes over rows the copy may hold",
+         replay_until(t->replay, &until), until);
+    go_stream(t);
+}
+
 static void
 on_sink_ready(void *arg, const char *file, uint64_t pos, const char *gtid)
 {
     struct task *t = arg;
+    struct pbuf q = {0};
 
     if (file == NULL && t->spec->mode != TASK_MODE_INCREMENTAL) {
         start_copy(t);
@@ -812,15 +924,28 @@ on_sink_ready(void *arg, const char *file, uint64_t pos, const char *gtid)
     free(t->ckpt_file);
     t->ckpt_file = file != NULL ? strdup(file) : NULL;
     t->ckpt_pos = pos;
-    if (file != NULL) {
-        clog(LOG_INFO, t->ctx, "checkpoint at the destination: %s:%" PRIu64
-             "%s%s", file, pos, gtid ? " gtid " : "", gtid ? gtid : "");
-    } else {
-        clog(LOG_INFO, t->ctx, "no checkpoint yet: starting at %s",
-             task_start_kind_name(t->spec->start.kind));
+    if (file != NULL && gtid != NULL) {
+        clog(LOG_INFO, t->ctx, "checkpoint gtid %s", gtid);
     }
-    t->precheck_step = 0;
-    precheck_next(t);
+    if (file == NULL || t->spec->mode != TASK_MODE_FULL_INCREMENTAL) {
+        go_stream(t);
+        return;
+    }
+    if (t->ckpt_file == NULL) {
+        task_fail(t, "out of memory");
+        return;
+    }
+    pbuf_puts(&q, "SELECT c.until_file, c.until_pos, t.db, t.tbl, t.file, "
+                  "t.pos FROM tandem.copy c LEFT JOIN tandem.copy_table t "
+                  "ON t.task = c.task WHERE c.done = 1 AND c.task = ");
+    sqlenc_text(&q, t->spec->name, strlen(t->spec->name));
+    pbuf_putc(&q, '\0');
+    if (q.failed || mysink_query(t->sink, (const char *)q.data,
+                                 on_copy_window, t) != 0) {
+        restart(t, "destination connection busy reading the full copy's "
+                "state");
+    }
+    pbuf_free(&q);
 }
 
 /* ---- lifecycle ---- */

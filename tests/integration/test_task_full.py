@@ -94,10 +94,47 @@ class BigWriter(threading.Thread):
         return "BEGIN; " + "; ".join(stmts) + "; COMMIT;"
 
 
+# Rows of many column types, derived from seq (the bench's table).
+WIDE = """CREATE TABLE wide (
+  id INT NOT NULL PRIMARY KEY, ti TINYINT NOT NULL, si SMALLINT UNSIGNED,
+  mi MEDIUMINT, bi BIGINT, ub BIGINT UNSIGNED, de DECIMAL(14,4),
+  fl FLOAT, db DOUBLE, bt BIT(13), dt DATETIME(6), ts TIMESTAMP(3) NULL,
+  d DATE, tm TIME(2), yr YEAR, ch CHAR(5), vc VARCHAR(100), bn BINARY(4),
+  bl BLOB, tx TEXT, js JSON, en ENUM('a', 'b', 'c'), st SET('x', 'y'),
+  g POINT);
+INSERT INTO wide SELECT seq, seq % 256 - 128, seq % 65536,
+  seq * 37 % 16777216 - 8388608, seq * 1000000007 * IF(seq % 2, 1, -1),
+  18446744073709551615 - seq, ROUND(seq / 7, 4), seq / 3, SQRT(seq),
+  seq % 8192, TIMESTAMP('2020-01-01') + INTERVAL seq * 1000003 MICROSECOND,
+  IF(seq % 7 = 0, NULL, FROM_UNIXTIME(1600000000 + seq)),
+  DATE('2000-01-01') + INTERVAL seq % 10000 DAY,
+  SEC_TO_TIME(seq % 300000 - 150000), 1901 + seq % 255,
+  LEFT(MD5(seq), seq % 6), CONCAT('h\u00e9llo \u2713 \U0001f600 ', seq),
+  UNHEX(LPAD(HEX(seq), 8, '0')),
+  IF(seq % 11 = 0, NULL, CONCAT(UNHEX(SHA2(seq, 256)), CHAR(0))),
+  REPEAT('t', seq % 300), JSON_OBJECT('id', seq, 'a', JSON_ARRAY(seq, 2.5)),
+  ELT(seq % 3 + 1, 'a', 'b', 'c'), IF(seq % 2, 'x,y', ''),
+  IF(seq % 13 = 0, NULL, POINT(seq, -seq))
+FROM (SELECT CAST(seq AS SIGNED) AS seq FROM seq_1_to_{N}) s"""
+
+
+def sysbench_cmd(env, db, *more):
+    return ["sysbench", "oltp_write_only", "--db-driver=mysql",
+            "--mysql-host=127.0.0.1", "--mysql-port=%d" % env.mysql.port,
+            "--mysql-user=root", "--mysql-password=", "--mysql-db=" + db,
+            "--tables=2"] + list(more)
+
+
 def test_full_then_incremental_with_writes_during_copy(env):
-    """Every column type, a table without a key and `big` (200K rows; 2M
-    under `make soak`), copied while the source keeps writing to `big`;
-    after the handover and a catch-up every table equals the source."""
+    """`big` (200K rows; 2M under `make soak`), `wide` (every column type,
+    a quarter of that), the workload's tables and a table without a key,
+    copied while sysbench oltp_write_only and a writer of random changes
+    to `big` run for the whole copy; after the handover and a catch-up
+    every table equals the source."""
+    import shutil
+    if shutil.which("sysbench") is None:
+        raise env.Skip("sysbench is not installed (tests/deps.sh installs "
+                       "it)")
     db = "fullinc"
     n = 2000000 if env.soak else 200000
     source_only_db(env, db)
@@ -110,19 +147,30 @@ def test_full_then_incremental_with_writes_during_copy(env):
         INSERT INTO nopk SELECT seq % 50, CONCAT('n', seq % 7)
             FROM seq_1_to_500;
         INSERT INTO nopk VALUES (NULL, NULL), (NULL, NULL);""", db=db)
+    env.sql("SET NAMES utf8mb4; " + WIDE.replace("{N}", str(n // 4)), db=db)
+    subprocess.run(sysbench_cmd(env, db, "--table-size=10000", "prepare"),
+                   check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
     assert not db_exists(env.dest, db)
     spec = tt.write_spec(env, db, [{"db": db}], mode="full+incremental")
+    sb = subprocess.Popen(sysbench_cmd(env, db, "--threads=2",
+                                       "--time=3600", "run"),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     w = BigWriter(env, db, n + 1, seed=7)
     w.start()
     try:
         while w.count < 2 and w.error is None and w.is_alive():
             time.sleep(0.01)
         before = w.count
-        err = run_ok(env, spec, db, timeout=900 if env.soak else 180)
+        err = run_ok(env, spec, db, timeout=1200 if env.soak else 240)
         during = w.count - before
+        assert sb.poll() is None, "sysbench stopped during the copy: %s" \
+            % sb.stderr.read()[-2000:]
     finally:
         w.stopping = True
         w.join(30)
+        sb.terminate()
+        sb.wait(30)
     assert w.error is None, w.error
     assert during > 0, "no source write happened during the run"
     assert "copy" in err.lower(), "the first run says nothing of the " \
@@ -131,6 +179,8 @@ def test_full_then_incremental_with_writes_during_copy(env):
     tt.assert_same_tables(env, db, db)
     assert int(env.dest.sql("SELECT COUNT(*) FROM big", db=db)[0][0]) > \
         n * 3 // 4
+    assert int(env.dest.sql("SELECT COUNT(*) FROM wide", db=db)[0][0]) == \
+        n // 4
 
 
 def test_second_run_does_not_copy_again(env):
@@ -309,6 +359,102 @@ def test_sigkill_during_the_copy(env):
         finally:
             if r.alive():
                 r.proc.kill()
+
+
+class MixWriter(BigWriter):
+    """BigWriter's changes on `big`, plus updates, deletes and inserts on
+    `ck` (a key of a string and a number) and inserts and deletes on
+    `nopk`, in the same transactions."""
+
+    def batch(self):
+        rng = self.rng
+        k = rng.randint(1, 20000)
+        extra = [
+            "UPDATE ck SET v = v + 1 WHERE a = 'k%d' AND b <= %d"
+            % (k % 50, k % 400),
+            "DELETE FROM ck WHERE a = 'k%d' AND b = %d" % (k % 50,
+                                                          rng.randint(0, 2000)),
+            "INSERT INTO ck VALUES ('n%d', %d, 0) ON DUPLICATE KEY UPDATE "
+            "v = v + 100" % (k % 70, self.count),
+            "INSERT INTO nopk VALUES (%d, 'w')" % self.count,
+            "DELETE FROM nopk WHERE a = %d LIMIT 1" % rng.randint(0, 60),
+        ]
+        return BigWriter.batch(self).replace(
+            "; COMMIT;", "; " + "; ".join(extra) + "; COMMIT;")
+
+
+def test_sigkill_resumes_from_finished_chunks(env):
+    """Three tables copied by several readers while the source writes to
+    all of them; SIGKILL twice during the copy: each restart resumes
+    every table after its finished chunks (the log says so, and the
+    rows read again are fewer than the table's), then the stream writes
+    over what the copy may already hold; every table ends equal."""
+    db = "fullres"
+    n = 400000
+    source_only_db(env, db)
+    env.sql("""
+        CREATE TABLE big (id INT PRIMARY KEY, k INT, s VARCHAR(100));
+        INSERT INTO big SELECT seq, seq % 997, REPEAT('b', seq % 90)
+            FROM seq_1_to_""" + str(n) + """;
+        CREATE TABLE ck (a VARCHAR(20), b INT, v INT, PRIMARY KEY (a, b));
+        INSERT INTO ck SELECT CONCAT('k', seq % 50), seq DIV 50, seq
+            FROM seq_1_to_100000;
+        CREATE TABLE nopk (a INT, b VARCHAR(20));
+        INSERT INTO nopk SELECT seq % 60, 'n' FROM seq_1_to_3000;""", db=db)
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full+incremental",
+                         apply={"workers": 3})
+    w = MixWriter(env, db, n + 1, seed=11)
+    r = tt.Runner(env, spec, db)
+    w.start()
+    try:
+        seen = 0
+        for _ in range(2):
+            r.start()
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                if not r.alive():
+                    raise AssertionError(r.stderr()[-3000:])
+                try:
+                    got = env.dest.sql("SELECT COALESCE(SUM(`rows`), 0) "
+                                       "FROM tandem.copy_table WHERE task = "
+                                       "'%s' AND tbl = 'big'" % db)
+                except RuntimeError:  # not created yet
+                    got = [("0",)]
+                if int(got[0][0]) > seen + 60000:
+                    break
+                time.sleep(0.05)
+            r.kill()
+            seen = int(env.dest.sql("SELECT `rows` FROM tandem.copy_table "
+                                    "WHERE task = '%s' AND tbl = 'big'"
+                                    % db)[0][0])
+            assert seen < n, "the copy of big ended before the kill"
+        r.start()
+        r.wait_caught_up(timeout=300)
+        err = r.stderr()
+        resumed = [l for l in err.splitlines()
+                   if "resuming the copy of `%s`.`big` after its" % db in l]
+        assert len(resumed) == 2, err[-3000:]
+        again = [l for l in err.splitlines()
+                 if "copied `%s`.`big`" % db in l and "of which" in l]
+        assert again, err[-3000:]
+        now = int(again[-1].split("of which ")[1].split()[0])
+        assert now < n - 60000, again[-1]
+        assert "writes over rows the copy may hold" in err, err[-3000:]
+    finally:
+        w.stopping = True
+        w.join(30)
+        if r.alive():
+            r.proc.kill()
+    assert w.error is None, w.error
+    assert w.count > 0
+    r.start()
+    try:
+        r.wait_caught_up(timeout=180)
+        tt.assert_same_tables(env, db, db)
+        r.stop()
+    finally:
+        if r.alive():
+            r.proc.kill()
 
 
 def test_flow_control_holds_the_copy_back(env):
