@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "proto/mysql/binpos.h"
+#include "proto/mysql/ddl_keys.h"
 #include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
 #include "src/source/myconn.h"
@@ -181,8 +182,105 @@ copy_maybe_end(struct copy *cp)
             return;
         }
     }
+    if (cp->altering != NULL) {
+        return;
+    }
+    for (i = 0; i < cp->ntabs; i++) {
+        if (cp->tabs[i].nkeys > 0) {
+            return;
+        }
+    }
     cp->ending = true;
     finish(cp);
+}
+
+/* ---- indexes added after the rows ---- */
+
+static void send_keys(struct copy *cp, struct copy_table *t);
+
+static void
+on_keys(struct myconn *c, const struct myresult *res, const char *err,
+        void *arg)
+{
+    struct copy *cp = arg;
+    struct copy_table *t = cp->altering;
+
+    (void)c;
+    (void)res;
+    if (err != NULL && strncmp(err, "1061 ", 5) == 0 &&
+        t->key_next == SIZE_MAX) {
+        /* some are there already (an interrupted copy added them):
+         * the others one by one */
+        t->key_next = 0;
+        send_keys(cp, t);
+        return;
+    }
+    if (err != NULL && strncmp(err, "1061 ", 5) != 0) {
+        copy_fail(cp, "destination refused an index of `%s`.`%s`: %s",
+                  t->st->src_db, t->st->src_table, err);
+        return;
+    }
+    if (t->key_next != SIZE_MAX) {
+        t->key_next += strlen((const char *)t->keys.data + t->key_next) + 1;
+        if (t->key_next < t->keys.len) {
+            send_keys(cp, t);
+            return;
+        }
+    }
+    clog(LOG_INFO, cp->ctx, "indexes of `%s`.`%s` added in %.1f s",
+         t->st->src_db, t->st->src_table,
+         (double)(copy_now_ms() - t->started_ms) / 1000.0);
+    t->nkeys = 0;
+    cp->altering = NULL;
+    copy_add_keys(cp);
+    copy_maybe_end(cp);
+}
+
+/* ALTER TABLE adding t's indexes: all at once, or the one at key_next. */
+static void
+send_keys(struct copy *cp, struct copy_table *t)
+{
+    const char *k = (const char *)t->keys.data;
+    size_t at = t->key_next == SIZE_MAX ? 0 : t->key_next;
+
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "ALTER TABLE ");
+    sqlenc_qualified(&cp->q, t->st->db, task_spec_map_table(cp->spec,
+                     t->st->src_db, t->st->src_table));
+    pbuf_putc(&cp->q, ' ');
+    while (at < t->keys.len) {
+        pbuf_puts(&cp->q, k + at);
+        at += strlen(k + at) + 1;
+        if (t->key_next != SIZE_MAX || at == t->keys.len) {
+            break;
+        }
+        pbuf_putc(&cp->q, ',');
+    }
+    copy_send(cp, cp->dst, copy_qtext(&cp->q), on_keys, cp);
+}
+
+void
+copy_add_keys(struct copy *cp)
+{
+    size_t i;
+
+    if (cp->altering != NULL || !cp->reading || cp->finished) {
+        return;
+    }
+    for (i = 0; i < cp->ntabs; i++) {
+        struct copy_table *t = &cp->tabs[i];
+
+        if (t->done && t->nkeys > 0) {
+            clog(LOG_INFO, cp->ctx, "adding %zu index%s to `%s`.`%s`",
+                 t->nkeys, t->nkeys > 1 ? "es" : "", t->st->src_db,
+                 t->st->src_table);
+            cp->altering = t;
+            t->key_next = SIZE_MAX;
+            t->started_ms = copy_now_ms();
+            send_keys(cp, t);
+            return;
+        }
+    }
 }
 
 /* ---- snapshots ---- */
@@ -200,9 +298,11 @@ on_recorded(struct myconn *c, const struct myresult *res, const char *err,
         copy_fail(cp, "cannot record the copy at the destination: %s", err);
         return;
     }
+    cp->reading = true;
     for (i = 0; i < cp->nr && !cp->finished; i++) {
         copy_next_table(&cp->r[i]);
     }
+    copy_add_keys(cp);
 }
 
 /* Every reader's snapshot is open: the latest of them, and of an earlier
@@ -389,8 +489,8 @@ on_schema_stmt(struct myconn *c, const struct myresult *res, const char *err,
     run_schema(cp);
 }
 
-static const struct copy_table *
-table_of(const struct copy *cp, const struct schema_stmt *st)
+static struct copy_table *
+table_of(struct copy *cp, const struct schema_stmt *st)
 {
     size_t i;
 
@@ -409,7 +509,7 @@ run_schema(struct copy *cp)
 {
     for (; cp->si < cp->nstmts; cp->si++) {
         const struct schema_stmt *st = &cp->stmts[cp->si];
-        const struct copy_table *t;
+        struct copy_table *t;
         const char *table;
 
         if (st->kind == SCHEMA_STMT_CREATE_DATABASE) {
@@ -422,6 +522,24 @@ run_schema(struct copy *cp)
         t = table_of(cp, st);
         table = task_spec_map_table(cp->spec, st->src_db, st->src_table);
         pbuf_reset(&cp->q);
+        pbuf_puts(&cp->q, "USE ");
+        sqlenc_ident(&cp->q, st->db, strlen(st->db));
+        pbuf_puts(&cp->q, ";");
+        if (t != NULL && cp->defer_keys) {
+            /* the tables are the copy's own: indexes come after the
+             * rows (an interrupted copy's tables may lack them too) */
+            int n = ddl_split_keys(st->sql, strlen(st->sql), &cp->q,
+                                   &t->keys);
+
+            if (n < 0) {
+                copy_fail(cp, "out of memory");
+                return;
+            }
+            t->nkeys = (size_t)n;
+        } else {
+            pbuf_puts(&cp->q, st->sql);
+            pbuf_putc(&cp->q, '\0');
+        }
         if (pbuf_has_pair(&cp->existing, st->db, table)) {
             if (cp->spec->existing_tables == TASK_EXISTING_IGNORE ||
                 (t != NULL && t->progress)) {
@@ -433,20 +551,22 @@ run_schema(struct copy *cp)
                 cp->spec->existing_tables == TASK_EXISTING_INTERCEPT) {
                 continue;   /* created by the interrupted copy, empty */
             }
+            pbuf_reset(&cp->q);
             pbuf_puts(&cp->q, "TRUNCATE TABLE ");
             sqlenc_qualified(&cp->q, st->db, table);
+            pbuf_putc(&cp->q, '\0');
         } else if (!cp->spec->schema_sync) {
             copy_fail(cp, "destination table `%s`.`%s` does not exist — "
                       "create it, or set \"schema_sync\" to true",
                       st->db, table);
             return;
-        } else {
-            pbuf_puts(&cp->q, "USE ");
-            sqlenc_ident(&cp->q, st->db, strlen(st->db));
-            pbuf_puts(&cp->q, ";");
-            pbuf_puts(&cp->q, st->sql);
         }
-        copy_send(cp, cp->dst, copy_qtext(&cp->q), on_schema_stmt, cp);
+        if (cp->q.failed) {
+            copy_fail(cp, "out of memory");
+            return;
+        }
+        copy_send(cp, cp->dst, (const char *)cp->q.data, on_schema_stmt,
+                  cp);
         return;
     }
     start_readers(cp);
@@ -694,8 +814,16 @@ on_schema(struct schema_copy *sc, const char *err, void *arg)
         return;
     }
     cp->stmts = schema_copy_stmts(sc, &cp->nstmts);
+    /* Tables the copy creates get their indexes after the rows, unless
+     * a foreign key may reference one of them (its index must be there
+     * before the referencing table is created). */
+    cp->defer_keys = cp->spec->existing_tables == TASK_EXISTING_INTERCEPT;
     for (i = 0; i < cp->nstmts; i++) {
         n += cp->stmts[i].kind == SCHEMA_STMT_CREATE_TABLE;
+        if (cp->stmts[i].kind == SCHEMA_STMT_CREATE_TABLE &&
+            strstr(cp->stmts[i].sql, "FOREIGN KEY") != NULL) {
+            cp->defer_keys = false;
+        }
     }
     cp->tabs = calloc(n > 0 ? n : 1, sizeof(*cp->tabs));
     if (cp->tabs == NULL) {

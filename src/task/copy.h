@@ -1,29 +1,33 @@
 /*
  * copy.h - full synchronization of a task's tables: schema, then rows
- * from one consistent snapshot of the source, then the position the
+ * read in consistent snapshots of the source, then the position the
  * incremental stream starts from.
  *
- *   CONNECT (source and destination) -> SCHEMA (tandem schema's
- *   statements, existing_tables applied) -> SNAPSHOT (MariaDB: START
- *   TRANSACTION WITH CONSISTENT SNAPSHOT, binlog_snapshot_file/position)
- *   -> TABLES (per table: columns, then chunks by primary key, each
- *   written with multi-row INSERTs by one of apply.workers destination
- *   connections while the next chunk is read) -> FINISH (the checkpoint
- *   row at the snapshot's position, in one transaction with the copy's
- *   end)
+ *   CONNECT -> SCHEMA (tandem schema's statements, existing_tables
+ *   applied; tables the copy creates get their plain secondary indexes
+ *   after their rows) -> STATE (tandem.copy, tandem.copy_table: what an
+ *   interrupted copy finished) -> SNAPSHOTS (up to apply.workers readers,
+ *   each: START TRANSACTION WITH CONSISTENT SNAPSHOT and its
+ *   binlog_snapshot_file/position; the latest is recorded before any row
+ *   read in it is written) -> TABLES (each reader takes a table at a time
+ *   and reads it in chunks by primary key; apply.workers destination
+ *   connections write each chunk in one transaction with the table's
+ *   progress row; a table whose rows are all written gets its indexes)
+ *   -> FINISH (the checkpoint at the earliest snapshot any table was read
+ *   in, in one transaction with the copy's end)
+ *
+ * The stream starting there writes over, up to the latest snapshot, what
+ * the copy may hold already (see src/task/replay.h), which makes the
+ * tables equal to the source at that snapshot whatever snapshot each
+ * chunk came from.  A copy cut short resumes each table after its last
+ * finished chunk, in new snapshots, writing over rows a later chunk left.
  *
  * Values are read as text in UTC: binary strings, BLOBs and spatial
  * values as hex (mysqldump --hex-blob does the same), BIT as a number,
  * everything else as it prints, and written back as literals.  A row the
  * destination already has (existing_tables "ignore") is kept.  Row
  * filters go into the chunk's WHERE; excluded and generated columns are
- * not written.
- *
- * A copy interrupted (crash, lost connection) is started again from
- * scratch: tandem.copy records that it ran, and the tables are emptied
- * first, except under existing_tables "ignore", where the rows are
- * written over instead (the user's own rows stay).  Nothing blocks; the
- * copy owns its two connections.
+ * not written.  Nothing blocks; the copy owns its connections.
  */
 #ifndef TANDEM_TASK_COPY_H
 #define TANDEM_TASK_COPY_H

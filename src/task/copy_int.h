@@ -91,6 +91,12 @@ struct copy_table {
     uint64_t estimate;            /* rows as the source estimates */
     uint64_t bytes;               /* bytes of values read in this run */
     unsigned chunk_rows;          /* rows per chunk */
+    struct pbuf keys;             /* secondary indexes added after the
+                                     rows: "ADD KEY ..." clauses,
+                                     NUL-terminated (see ddl_keys.h) */
+    size_t nkeys;                 /* ... how many; 0 once added */
+    size_t key_next;              /* one by one: the next clause's offset,
+                                     or SIZE_MAX while all go at once */
     uint64_t started_ms;          /* when this run began reading it */
     uint64_t logged_ms;           /* the last progress line */
 };
@@ -142,6 +148,8 @@ struct copy {
     size_t nstmts;                /* ... */
     size_t si;                    /* statement being run */
     bool resuming;                /* an earlier copy was interrupted */
+    bool defer_keys;              /* tables get their plain secondary
+                                     indexes after their rows */
     struct pbuf existing;         /* "db\0table\0" at the destination */
     struct pbuf q;                /* query being built (src, dst) */
 
@@ -158,6 +166,8 @@ struct copy {
     struct copy_writer *w;        /* writers (owned) */
     unsigned nw;                  /* ... */
     bool ending;                  /* the end is being recorded */
+    struct copy_table *altering;  /* indexes being added (cp->dst) */
+    bool reading;                 /* snapshots recorded: readers read */
     uint64_t total;               /* rows copied in this run */
 
     /* flow_control: what was read since pace_ms, while the limits hold */
@@ -178,8 +188,12 @@ void copy_send(struct copy *cp, struct myconn *c, const char *sql,
 const char *copy_qtext(struct pbuf *q);
 void copy_put_lit(struct pbuf *b, const char *s);
 uint64_t copy_now_ms(void);
-/* Every reader finished and every chunk committed: the end. */
+/* Every reader finished, every chunk committed and every index added:
+ * the end. */
 void copy_maybe_end(struct copy *cp);
+/* Adds the secondary indexes of a table whose rows are all there, one
+ * table at a time on the main destination connection. */
+void copy_add_keys(struct copy *cp);
 
 /* copy_rows.c */
 /* Reader r takes the next table, or closes its snapshot. */

@@ -196,6 +196,7 @@ on_written(struct myconn *c, const struct myresult *res, const char *err,
     }
     w->busy = false;
     copy_pump(cp);
+    copy_add_keys(cp);
     copy_maybe_end(cp);
 }
 
@@ -617,6 +618,7 @@ copy_table_free(struct copy_table *t)
     }
     free(t->above);
     pbuf_free(&t->last);
+    pbuf_free(&t->keys);
 }
 
 /* Columns: name, type, generated, position in the primary key. */

@@ -296,10 +296,22 @@ def test_mode_full_copies_and_exits(env):
             JSON_OBJECT('k', seq) FROM seq_1_to_2000;
         INSERT INTO a VALUES (18446744073709551615, NULL, NULL, NULL, NULL);
         CREATE TABLE nopk (x INT, y VARCHAR(10));
-        INSERT INTO nopk VALUES (1, 'a'), (1, 'a'), (NULL, 'b');""", db=db)
+        INSERT INTO nopk VALUES (1, 'a'), (1, 'a'), (NULL, 'b');
+        SET foreign_key_checks = 0;
+        CREATE TABLE child (id INT PRIMARY KEY, p INT, KEY p (p),
+            CONSTRAINT fk FOREIGN KEY (p) REFERENCES parent (code));
+        CREATE TABLE parent (id INT PRIMARY KEY, code INT, KEY code (code));
+        INSERT INTO parent VALUES (1, 10), (2, 20);
+        INSERT INTO child VALUES (1, 10), (2, 20), (3, NULL);""",
+            db=db)
     spec = tt.write_spec(env, db, [{"db": db}], mode="full")
     err = run_ok(env, spec, db, timeout=60)
     tt.assert_same_tables(env, db, db)
+    # a foreign key through a plain index: indexes stay in the CREATE
+    for t in ("a", "child", "parent"):
+        assert env.sql("SHOW CREATE TABLE " + t, db=db) == \
+            env.dest.sql("SHOW CREATE TABLE " + t, db=db), t
+    assert "adding" not in err, err[-2000:]
     # progress per table, and no stream after the copy in mode full
     assert "copied `fullonly`.`a`: 2001 rows" in err, err[-2000:]
     assert "copied `fullonly`.`nopk`: 3 rows" in err, err[-2000:]
@@ -393,10 +405,12 @@ def test_sigkill_resumes_from_finished_chunks(env):
     n = 400000
     source_only_db(env, db)
     env.sql("""
-        CREATE TABLE big (id INT PRIMARY KEY, k INT, s VARCHAR(100));
+        CREATE TABLE big (id INT PRIMARY KEY, k INT, s VARCHAR(100),
+            KEY k_s (k, s(10)), UNIQUE KEY uid (id, k));
         INSERT INTO big SELECT seq, seq % 997, REPEAT('b', seq % 90)
             FROM seq_1_to_""" + str(n) + """;
-        CREATE TABLE ck (a VARCHAR(20), b INT, v INT, PRIMARY KEY (a, b));
+        CREATE TABLE ck (a VARCHAR(20), b INT, v INT, PRIMARY KEY (a, b),
+            KEY v (v) COMMENT 'added, after the rows', KEY bv (b DESC, v));
         INSERT INTO ck SELECT CONCAT('k', seq % 50), seq DIV 50, seq
             FROM seq_1_to_100000;
         CREATE TABLE nopk (a INT, b VARCHAR(20));
@@ -440,6 +454,10 @@ def test_sigkill_resumes_from_finished_chunks(env):
         now = int(again[-1].split("of which ")[1].split()[0])
         assert now < n - 60000, again[-1]
         assert "writes over rows the copy may hold" in err, err[-3000:]
+        assert "adding 2 indexes to `%s`.`ck`" % db in err, err[-3000:]
+        for t in ("big", "ck", "nopk"):
+            assert env.sql("SHOW CREATE TABLE " + t, db=db) == \
+                env.dest.sql("SHOW CREATE TABLE " + t, db=db), t
     finally:
         w.stopping = True
         w.join(30)
