@@ -55,7 +55,8 @@ struct copy_col {
     char *name;          /* source name (owned) */
     char *dest;          /* destination name (owned); NULL: not written */
     enum col_kind kind;  /* ... */
-    bool pk;             /* part of the primary key */
+    bool pk;             /* part of the key chunks follow: the primary
+                            key, or a unique key of NOT NULL columns */
 };
 
 /* A chunk committed out of order, above the table's contiguous run. */

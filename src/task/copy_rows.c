@@ -621,7 +621,8 @@ copy_table_free(struct copy_table *t)
     pbuf_free(&t->keys);
 }
 
-/* Columns: name, type, generated, position in the primary key. */
+/* Columns: name, type, generated, position in the key chunks follow
+ * (the first rows), its name. */
 static void
 on_columns(struct myconn *c, const struct myresult *res, const char *err,
            void *arg)
@@ -669,8 +670,15 @@ on_columns(struct myconn *c, const struct myresult *res, const char *err,
         free(extra);
     }
     if (t->npk == 0) {
-        clog(LOG_WARN, cp->ctx, "`%s`.`%s` has no primary key: it is read "
-             "in one piece", t->st->src_db, t->st->src_table);
+        clog(LOG_WARN, cp->ctx, "`%s`.`%s` has neither a primary key nor a "
+             "unique key of NOT NULL columns: it is read in one piece",
+             t->st->src_db, t->st->src_table);
+    } else if (!res->nulls[4] && (res->cells[4].len != 7 ||
+                                  memcmp(res->cells[4].p, "PRIMARY", 7))) {
+        clog(LOG_INFO, cp->ctx, "`%s`.`%s` has no primary key: it is read "
+             "in chunks of its unique key `%.*s`", t->st->src_db,
+             t->st->src_table, (int)res->cells[4].len,
+             (const char *)res->cells[4].p);
     }
     if (t->has_last) {
         clog(LOG_INFO, cp->ctx, "resuming the copy of `%s`.`%s` after its "
@@ -716,12 +724,24 @@ on_estimate(struct myconn *c, const struct myresult *res, const char *err,
         }
     }
     pbuf_reset(q);
+    /* the key chunks follow: the primary key, else a unique key of NOT
+     * NULL whole columns (it orders and identifies rows as well) */
     pbuf_puts(q, "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.EXTRA, "
-                 "s.SEQ_IN_INDEX FROM information_schema.COLUMNS c "
-                 "LEFT JOIN information_schema.STATISTICS s ON "
+                 "s.SEQ_IN_INDEX, s.INDEX_NAME FROM "
+                 "information_schema.COLUMNS c LEFT JOIN "
+                 "information_schema.STATISTICS s ON "
                  "s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = "
                  "c.TABLE_NAME AND s.COLUMN_NAME = c.COLUMN_NAME AND "
-                 "s.INDEX_NAME = 'PRIMARY' WHERE c.TABLE_SCHEMA = ");
+                 "s.INDEX_NAME = (SELECT x.INDEX_NAME FROM "
+                 "information_schema.STATISTICS x WHERE x.TABLE_SCHEMA = ");
+    copy_put_lit(q, t->st->src_db);
+    pbuf_puts(q, " AND x.TABLE_NAME = ");
+    copy_put_lit(q, t->st->src_table);
+    pbuf_puts(q, " AND x.NON_UNIQUE = 0 GROUP BY x.INDEX_NAME HAVING "
+                 "SUM(x.NULLABLE = 'YES') = 0 AND SUM(x.SUB_PART IS NOT "
+                 "NULL) = 0 AND SUM(x.COLUMN_NAME IS NULL) = 0 ORDER BY "
+                 "x.INDEX_NAME <> 'PRIMARY', x.INDEX_NAME LIMIT 1) "
+                 "WHERE c.TABLE_SCHEMA = ");
     copy_put_lit(q, t->st->src_db);
     pbuf_puts(q, " AND c.TABLE_NAME = ");
     copy_put_lit(q, t->st->src_table);

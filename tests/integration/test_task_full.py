@@ -389,6 +389,10 @@ class MixWriter(BigWriter):
             "INSERT INTO ck VALUES ('n%d', %d, 0) ON DUPLICATE KEY UPDATE "
             "v = v + 100" % (k % 70, self.count),
             "INSERT INTO nopk VALUES (%d, 'w')" % self.count,
+            "UPDATE uq SET v = v + 1 WHERE a = %d" % (k % 500),
+            "DELETE FROM uq WHERE a = %d AND b = 'b%d'" % (k % 500, k % 40),
+            "INSERT IGNORE INTO uq VALUES (%d, 'w%d', 0)" % (k % 500,
+                                                             self.count),
             "DELETE FROM nopk WHERE a = %d LIMIT 1" % rng.randint(0, 60),
         ]
         return BigWriter.batch(self).replace(
@@ -396,8 +400,9 @@ class MixWriter(BigWriter):
 
 
 def test_sigkill_resumes_from_finished_chunks(env):
-    """Three tables copied by several readers while the source writes to
-    all of them; SIGKILL twice during the copy: each restart resumes
+    """Four tables (keyed by an int, by a string and an int, by a unique
+    key without a primary key, and without any key) copied by several
+    readers while the source writes to all of them; SIGKILL twice during the copy: each restart resumes
     every table after its finished chunks (the log says so, and the
     rows read again are fewer than the table's), then the stream writes
     over what the copy may already hold; every table ends equal."""
@@ -414,7 +419,11 @@ def test_sigkill_resumes_from_finished_chunks(env):
         INSERT INTO ck SELECT CONCAT('k', seq % 50), seq DIV 50, seq
             FROM seq_1_to_100000;
         CREATE TABLE nopk (a INT, b VARCHAR(20));
-        INSERT INTO nopk SELECT seq % 60, 'n' FROM seq_1_to_3000;""", db=db)
+        INSERT INTO nopk SELECT seq % 60, 'n' FROM seq_1_to_3000;
+        CREATE TABLE uq (a INT NOT NULL, b VARCHAR(10) NOT NULL, v INT,
+            UNIQUE KEY ab (a, b), KEY v (v));
+        INSERT INTO uq SELECT seq % 500, CONCAT('b', seq DIV 500), seq
+            FROM seq_1_to_100000;""", db=db)
     spec = tt.write_spec(env, db, [{"db": db}], mode="full+incremental",
                          apply={"workers": 3})
     w = MixWriter(env, db, n + 1, seed=11)
@@ -455,7 +464,8 @@ def test_sigkill_resumes_from_finished_chunks(env):
         assert now < n - 60000, again[-1]
         assert "writes over rows the copy may hold" in err, err[-3000:]
         assert "adding 2 indexes to `%s`.`ck`" % db in err, err[-3000:]
-        for t in ("big", "ck", "nopk"):
+        assert "read in chunks of its unique key `ab`" in err, err[-3000:]
+        for t in ("big", "ck", "nopk", "uq"):
             assert env.sql("SHOW CREATE TABLE " + t, db=db) == \
                 env.dest.sql("SHOW CREATE TABLE " + t, db=db), t
     finally:
