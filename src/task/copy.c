@@ -369,8 +369,7 @@ on_snapshot_pos(struct myconn *c, const struct myresult *res,
     if (r->file == NULL || r->file[0] == '\0' || pos[0] == '\0') {
         copy_fail(cp, "the source gives no binlog position for a "
                   "consistent snapshot (binlog_snapshot_file is empty) — "
-                  "full sync needs MariaDB with the binlog on; MySQL "
-                  "sources are not supported for full sync yet");
+                  "full sync needs the binlog on (log_bin)");
         return;
     }
     r->pos = strtoull(pos, NULL, 10);
@@ -379,6 +378,128 @@ on_snapshot_pos(struct myconn *c, const struct myresult *res,
     if (++cp->nsnap == cp->nr) {
         record_snapshots(cp);
     }
+}
+
+/* ---- snapshots under a brief global read lock ---- */
+
+static void on_snapshot(struct myconn *c, const struct myresult *res,
+                        const char *err, void *arg);
+static void on_lock_retry(evutil_socket_t fd, short what, void *arg);
+
+/* A lock that waits longer than this (a long statement runs) is given up
+ * and tried again, so that writers queued behind it are not held. */
+#define COPY_LOCK_TRIES 20
+
+static void
+on_unlocked(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct copy *cp = arg;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "source: %s", err);
+        return;
+    }
+    clog(LOG_INFO, cp->ctx, "%u consistent snapshot%s of the source at %s:%"
+         PRIu64 ", opened under a global read lock held %" PRIu64 " ms",
+         cp->nr, cp->nr > 1 ? "s" : "", cp->r[0].file, cp->r[0].pos,
+         copy_now_ms() - cp->lock_ms);
+    record_snapshots(cp);
+}
+
+/* The binlog position while the lock holds: every reader's snapshot's. */
+static void
+on_lock_pos(struct myconn *c, const struct myresult *res, const char *err,
+            void *arg)
+{
+    struct copy *cp = arg;
+    char pos[32];
+    unsigned i;
+
+    (void)c;
+    if (err != NULL && !cp->binary_log_status) {
+        /* MySQL 8.4 names it SHOW BINARY LOG STATUS */
+        cp->binary_log_status = true;
+        copy_send(cp, cp->src, "SHOW BINARY LOG STATUS", on_lock_pos, cp);
+        return;
+    }
+    if (err != NULL || res == NULL || res->nrows != 1 || res->ncols < 2 ||
+        res->nulls[0] || res->nulls[1]) {
+        copy_fail(cp, "the source gives no binlog position%s%s — full sync "
+                  "needs the binlog on (log_bin) and the REPLICATION CLIENT "
+                  "privilege", err ? ": " : "", err ? err : "");
+        return;
+    }
+    snprintf(pos, sizeof(pos), "%.*s", (int)res->cells[1].len,
+             (const char *)res->cells[1].p);
+    for (i = 0; i < cp->nr; i++) {
+        free(cp->r[i].file);
+        cp->r[i].file = span_strdup(res->cells[0]);
+        cp->r[i].pos = strtoull(pos, NULL, 10);
+        if (cp->r[i].file == NULL) {
+            copy_fail(cp, "out of memory");
+            return;
+        }
+    }
+    copy_send(cp, cp->src, "UNLOCK TABLES", on_unlocked, cp);
+}
+
+static void
+on_locked(struct myconn *c, const struct myresult *res, const char *err,
+          void *arg)
+{
+    struct copy *cp = arg;
+    unsigned i;
+
+    (void)c;
+    (void)res;
+    if (err != NULL && strncmp(err, "1205 ", 5) == 0 &&
+        cp->lock_tries < COPY_LOCK_TRIES) {
+        struct timeval tv = {1, 0};
+
+        clog(LOG_WARN, cp->ctx, "FLUSH TABLES WITH READ LOCK waited over 1 "
+             "s for a running statement: given up, trying again in 1 s");
+        if (cp->lock_retry == NULL &&
+            (cp->lock_retry = evtimer_new(cp->base, on_lock_retry,
+                                          cp)) == NULL) {
+            copy_fail(cp, "out of memory");
+            return;
+        }
+        evtimer_add(cp->lock_retry, &tv);
+        return;
+    }
+    if (err != NULL) {
+        copy_fail(cp, "source: cannot take FLUSH TABLES WITH READ LOCK for "
+                  "the copy's snapshots: %s — the account needs the RELOAD "
+                  "privilege, and no statement may run for long", err);
+        return;
+    }
+    cp->lock_ms = copy_now_ms();
+    for (i = 0; i < cp->nr; i++) {
+        copy_send(cp, cp->r[i].c, "START TRANSACTION WITH CONSISTENT "
+                  "SNAPSHOT", on_snapshot, &cp->r[i]);
+    }
+}
+
+/* Every reader is connected: the lock, bounded by lock_wait_timeout so
+ * that a long statement at the source does not hold writers behind it
+ * for more than a second. */
+static void
+take_lock(struct copy *cp)
+{
+    cp->lock_tries++;
+    copy_send(cp, cp->src, "SET SESSION lock_wait_timeout = 1;"
+                           "FLUSH TABLES WITH READ LOCK", on_locked, cp);
+}
+
+static void
+on_lock_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    take_lock(arg);
 }
 
 static void
@@ -393,9 +514,18 @@ on_snapshot(struct myconn *c, const struct myresult *res, const char *err,
                   err);
         return;
     }
+    if (r->cp->lock) {
+        if (++r->cp->nsnap == r->cp->nr) {
+            copy_send(r->cp, r->cp->src, "SHOW MASTER STATUS",
+                      on_lock_pos, r->cp);
+        }
+        return;
+    }
     copy_send(r->cp, c, "SHOW STATUS LIKE 'binlog_snapshot_%'",
               on_snapshot_pos, r);
 }
+
+static void take_lock(struct copy *cp);
 
 static void
 on_reader_session(struct myconn *c, const struct myresult *res,
@@ -408,8 +538,12 @@ on_reader_session(struct myconn *c, const struct myresult *res,
         copy_fail(r->cp, "source: %s", err);
         return;
     }
-    copy_send(r->cp, c, "START TRANSACTION WITH CONSISTENT SNAPSHOT",
-              on_snapshot, r);
+    if (!r->cp->lock) {
+        copy_send(r->cp, c, "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+                  on_snapshot, r);
+    } else if (++r->cp->nsession == r->cp->nr) {
+        take_lock(r->cp);
+    }
 }
 
 static void
@@ -455,6 +589,9 @@ start_readers(struct copy *cp)
         return;
     }
     cp->nr = n;
+    /* MySQL tells no snapshot's binlog position: a brief lock then */
+    cp->lock = cp->spec->snapshot == TASK_SNAPSHOT_LOCK ||
+               !myconn_is_mariadb(cp->src);
     for (k = 0; k < n; k++) {
         struct copy_reader *r = &cp->r[k];
 
@@ -1044,6 +1181,9 @@ copy_free(struct copy *cp)
     free(cp->tabs);
     if (cp->pace != NULL) {
         event_free(cp->pace);
+    }
+    if (cp->lock_retry != NULL) {
+        event_free(cp->lock_retry);
     }
     schema_copy_free(cp->sc);
     url_free(&cp->su);

@@ -164,6 +164,13 @@ struct copy {
     struct copy_reader *r;        /* readers (owned) */
     unsigned nr;                  /* ... */
     unsigned nsnap;               /* readers whose snapshot is open */
+    bool lock;                    /* snapshots open under a brief global
+                                     read lock (see spec "snapshot") */
+    unsigned nsession;            /* ... readers ready for it */
+    unsigned lock_tries;          /* ... attempts to take it */
+    uint64_t lock_ms;             /* ... when it was taken */
+    bool binary_log_status;       /* ... SHOW MASTER STATUS was refused */
+    struct event *lock_retry;     /* ... the next attempt */
     struct copy_writer *w;        /* writers (owned) */
     unsigned nw;                  /* ... */
     bool ending;                  /* the end is being recorded */

@@ -57,8 +57,8 @@ static const char *const existing_names[TASK_EXISTING_COUNT] = {
 /* The fields each kind of JSON object may hold. */
 static const char *const top_fields[] = {
     "name", "source", "destination", "mode", "start", "start_at",
-    "objects", "schema_sync", "existing_tables", "dml", "ddl", "conflict",
-    "apply", "flow_control", NULL,
+    "objects", "schema_sync", "existing_tables", "snapshot", "dml", "ddl",
+    "conflict", "apply", "flow_control", NULL,
 };
 static const char *const endpoint_fields[] = {"type", "url", NULL};
 static const char *const start_fields[] = {"gtid", "file", "pos", NULL};
@@ -881,6 +881,31 @@ parse_apply(struct task_spec_ctx *c, json_t *root, struct task_apply *a)
     return 0;
 }
 
+/* "snapshot": how full sync opens its consistent snapshots. */
+static int
+parse_snapshot(struct task_spec_ctx *c, json_t *root, struct task_spec *s)
+{
+    char shown[SPEC_SHOW_BUF];
+    const char *v;
+
+    s->snapshot = TASK_SNAPSHOT_AUTO;
+    if (task_spec_get_str(c, root, "snapshot", false, &v) < 0) {
+        return -1;
+    }
+    if (v == NULL || strcmp(v, "auto") == 0) {
+        return 0;
+    }
+    if (strcmp(v, "lock") == 0) {
+        s->snapshot = TASK_SNAPSHOT_LOCK;
+        return 0;
+    }
+    return task_spec_fail_at(c, "snapshot",
+                             "must be \"auto\" (MariaDB: no lock; MySQL: "
+                             "a brief global read lock) or \"lock\" (the "
+                             "brief lock everywhere), not %s",
+                             task_spec_show(v, shown, sizeof(shown)));
+}
+
 static int
 parse_existing_tables(struct task_spec_ctx *c, json_t *root,
                       struct task_spec *s)
@@ -1079,7 +1104,8 @@ parse_root(struct task_spec_ctx *c, json_t *root, struct task_spec *s)
         parse_objects(c, root, s) < 0 ||
         task_spec_check_not_self(c, s, &src, &dst) < 0 ||
         task_spec_get_bool(c, root, "schema_sync", &s->schema_sync) < 0 ||
-        parse_existing_tables(c, root, s) < 0 || parse_dml(c, root, s) < 0 ||
+        parse_existing_tables(c, root, s) < 0 ||
+        parse_snapshot(c, root, s) < 0 || parse_dml(c, root, s) < 0 ||
         parse_ddl(c, root, s) < 0 || parse_conflict(c, root, s) < 0 ||
         parse_apply(c, root, &s->apply) < 0 ||
         parse_flow_control(c, root, &s->flow) < 0) {

@@ -42,6 +42,15 @@
  *                                       start, "ignore" keeps it and
  *                                       writes into it, "clear" truncates
  *                                       it before the copy
+ *     "snapshot": "auto",               how full sync reads a consistent
+ *                                       state: "auto" (default) takes no
+ *                                       lock where the server tells a
+ *                                       snapshot's binlog position
+ *                                       (MariaDB), else opens the
+ *                                       readers' snapshots under a brief
+ *                                       FLUSH TABLES WITH READ LOCK
+ *                                       (MySQL); "lock" takes that lock
+ *                                       on any server
  *     "dml": ["insert", "update", "delete"],     default: all three
  *     "ddl": {"sync": true, "filter_drop_database": true},  the defaults
  *     "conflict": "error",              "error" (default) | "ignore" |
@@ -76,7 +85,8 @@
  * when source and destination URLs name the same host and port, no table
  * is copied onto itself.
  *
- * "schema_sync", "existing_tables" and "flow_control" belong to full
+ * "schema_sync", "existing_tables", "snapshot" and "flow_control" belong
+ * to full
  * sync (an incremental task warns that flow_control does not pace it).  "start_at" delays any task's start;
  * it is not compared with the clock here: a time already past means at
  * once.
@@ -134,6 +144,13 @@ enum task_conflict {
 
 /* What full sync does with a destination table that already exists
  * under the name it would create. */
+/* How full sync opens its readers' consistent snapshots. */
+enum task_snapshot {
+    TASK_SNAPSHOT_AUTO = 0,         /* without a lock where the server
+                                       tells each snapshot's position */
+    TASK_SNAPSHOT_LOCK,             /* under a brief global read lock */
+};
+
 enum task_existing_tables {
     TASK_EXISTING_INTERCEPT = 0,    /* refuse to start (default) */
     TASK_EXISTING_IGNORE,           /* keep the table and its rows, write
@@ -250,6 +267,7 @@ struct task_spec {
                                            tables at the destination */
     enum task_existing_tables existing_tables; /* a destination table that
                                            exists when full sync begins */
+    enum task_snapshot snapshot;        /* how full sync's snapshots open */
     enum task_conflict conflict;        /* conflict policy */
     struct task_apply apply;            /* sink settings */
     struct task_flow_control flow;      /* full copy pace: all zero when

@@ -485,6 +485,51 @@ def test_sigkill_resumes_from_finished_chunks(env):
             r.proc.kill()
 
 
+def test_snapshot_under_a_brief_lock(env):
+    """"snapshot": "lock" (what a MySQL source gets): the readers'
+    snapshots open under FLUSH TABLES WITH READ LOCK, given up after 1 s
+    while a long statement runs and tried again; the copy under writes
+    then hands over and ends equal.  Without RELOAD the error says so."""
+    import json
+    db = "fulllock"
+    source_only_db(env, db)
+    env.sql("CREATE TABLE big (id INT PRIMARY KEY, k INT, s VARCHAR(100)); "
+            "INSERT INTO big SELECT seq, seq % 997, 'x' FROM "
+            "seq_1_to_50000; CREATE TABLE t2 (id INT PRIMARY KEY, v INT); "
+            "INSERT INTO t2 SELECT seq, seq FROM seq_1_to_5000", db=db)
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full+incremental",
+                         snapshot="lock")
+    rc, err = run_task(env, spec, db, timeout=60)
+    assert rc == 1 and "needs the RELOAD privilege" in err, err[-2000:]
+    with open(spec) as f:
+        s = json.load(f)
+    s["source"]["url"] = env.url("root", "")
+    with open(spec, "w") as f:
+        json.dump(s, f)
+    env.dest.sql("DROP DATABASE IF EXISTS `%s`; DELETE FROM tandem.copy "
+                 "WHERE task = '%s'; DELETE FROM tandem.checkpoint WHERE "
+                 "task = '%s'" % (db, db, db))
+    # a write running for 2.5 s: the lock waits, gives up, tries again
+    slow = subprocess.Popen(
+        ["mariadb", "--no-defaults", "-S", env.mysql.sock, "-uroot", db,
+         "-e", "UPDATE t2 SET v = v + 1 WHERE id = 1 AND SLEEP(2.5) = 0"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(0.3)
+    w = BigWriter(env, db, 50001, seed=3)
+    w.start()
+    try:
+        err = run_ok(env, spec, db, timeout=120)
+    finally:
+        w.stopping = True
+        w.join(30)
+        slow.wait(30)
+    assert w.error is None, w.error
+    assert "trying again" in err, err[-2000:]
+    assert "opened under a global read lock held" in err, err[-2000:]
+    run_ok(env, spec, db)
+    tt.assert_same_tables(env, db, db)
+
+
 def test_flow_control_holds_the_copy_back(env):
     """rows_per_sec paces the copy: 6,000 rows at 3,000 rows/s cannot be
     copied in less than about 1.5 s (only a lower bound: a slow machine

@@ -113,8 +113,8 @@ def test_example_uses_every_field(env):
     spec = example(env)
     assert set(spec) == {"name", "source", "destination", "mode", "start",
                          "start_at", "objects", "schema_sync",
-                         "existing_tables", "dml", "ddl", "conflict",
-                         "apply", "flow_control"}
+                         "existing_tables", "snapshot", "dml", "ddl",
+                         "conflict", "apply", "flow_control"}
     assert set(spec["ddl"]) == {"sync", "filter_drop_database"}
     assert set(spec["apply"]) == {"workers", "batch_rows", "queue_bytes",
                                   "batch_txns"}
@@ -365,6 +365,9 @@ def test_full_sync_fields_valid(env):
     for existing in ("intercept", "ignore", "clear"):
         accepted(env, edited(minimal(), lambda s: s.update(
             existing_tables=existing)), "t1")
+    for snapshot in ("auto", "lock"):
+        accepted(env, edited(minimal(), lambda s: s.update(
+            snapshot=snapshot)), "t1")
     for fc in (
             {"rows_per_sec": 1},
             {"rows_per_sec": 10 ** 12},
@@ -428,6 +431,12 @@ def test_full_sync_fields_bad(env):
          "$.existing_tables: must be \"intercept\""),
         (lambda s: s.update(existing_tables=True),
          "$.existing_tables: expected a string, got a boolean"),
+        (lambda s: s.update(snapshot="ftwrl"),
+         "$.snapshot: must be \"auto\" (MariaDB: no lock; MySQL: a brief "
+         "global read lock) or \"lock\" (the brief lock everywhere), not "
+         "'ftwrl'"),
+        (lambda s: s.update(snapshot=1),
+         "$.snapshot: expected a string, got an integer"),
         (lambda s: s.update(flow_control=[]),
          "$.flow_control: expected an object, got an array"),
         (lambda s: s.update(flow_control={}),
