@@ -684,10 +684,9 @@ run_schema(struct copy *cp)
                  * begun goes on (see put_insert_tail) */
                 continue;
             }
-            if (cp->resuming &&
-                cp->spec->existing_tables == TASK_EXISTING_INTERCEPT) {
-                continue;   /* created by the interrupted copy, empty */
-            }
+            /* clear, or a table the interrupted copy created and wrote
+             * no chunk of yet (an earlier version's copy may have left
+             * rows without progress): emptied */
             pbuf_reset(&cp->q);
             pbuf_puts(&cp->q, "TRUNCATE TABLE ");
             sqlenc_qualified(&cp->q, st->db, table);
@@ -879,11 +878,13 @@ on_copy_state(struct myconn *c, const struct myresult *res, const char *err,
 
         snprintf(n, sizeof(n), "%.*s", (int)res->cells[2].len,
                  (const char *)res->cells[2].p);
-        cp->until_file = span_strdup(res->cells[1]);
-        cp->until_pos = strtoull(n, NULL, 10);
-        if (cp->until_file == NULL) {
-            copy_fail(cp, "out of memory");
-            return;
+        if (res->cells[1].len > 0) {   /* else none recorded yet */
+            cp->until_file = span_strdup(res->cells[1]);
+            cp->until_pos = strtoull(n, NULL, 10);
+            if (cp->until_file == NULL) {
+                copy_fail(cp, "out of memory");
+                return;
+            }
         }
         clog(LOG_INFO, cp->ctx, "an earlier full copy was interrupted: "
              "resuming it from its finished chunks");
@@ -900,6 +901,48 @@ on_copy_state(struct myconn *c, const struct myresult *res, const char *err,
 }
 
 static void
+on_copy_ready(struct myconn *c, const struct myresult *res, const char *err,
+              void *arg)
+{
+    struct copy *cp = arg;
+
+    (void)c;
+    (void)res;
+    if (err != NULL) {
+        copy_fail(cp, "cannot prepare the destination for the copy: %s — "
+                  "the account needs CREATE and ALTER on the tandem "
+                  "database", err);
+        return;
+    }
+    pbuf_reset(&cp->q);
+    pbuf_puts(&cp->q, "SELECT done, until_file, until_pos FROM tandem.copy "
+                      "WHERE task = ");
+    copy_put_lit(&cp->q, cp->spec->name);
+    copy_send(cp, cp->dst, copy_qtext(&cp->q), on_copy_state, cp);
+}
+
+/* A tandem.copy of an earlier version lacks the latest snapshot: it gets
+ * the columns (empty: none recorded). */
+static void
+on_copy_columns(struct myconn *c, const struct myresult *res,
+                const char *err, void *arg)
+{
+    struct copy *cp = arg;
+
+    if (err == NULL && res != NULL && res->nrows == 1 &&
+        res->cells[0].len == 1 && res->cells[0].p[0] == '0') {
+        clog(LOG_INFO, cp->ctx, "tandem.copy gets the latest snapshot's "
+             "position: upgrading the table");
+        copy_send(cp, cp->dst, "ALTER TABLE tandem.copy ADD COLUMN "
+                  "until_file VARCHAR(512) NOT NULL DEFAULT '' AFTER pos, "
+                  "ADD COLUMN until_pos BIGINT UNSIGNED NOT NULL DEFAULT 0 "
+                  "AFTER until_file", on_copy_ready, cp);
+        return;
+    }
+    on_copy_ready(c, res, err, arg);
+}
+
+static void
 on_copy_tables(struct myconn *c, const struct myresult *res, const char *err,
                void *arg)
 {
@@ -912,11 +955,9 @@ on_copy_tables(struct myconn *c, const struct myresult *res, const char *err,
                   "the account needs CREATE on the tandem database", err);
         return;
     }
-    pbuf_reset(&cp->q);
-    pbuf_puts(&cp->q, "SELECT done, until_file, until_pos FROM tandem.copy "
-                      "WHERE task = ");
-    copy_put_lit(&cp->q, cp->spec->name);
-    copy_send(cp, cp->dst, copy_qtext(&cp->q), on_copy_state, cp);
+    copy_send(cp, cp->dst, "SELECT COUNT(*) FROM information_schema.COLUMNS "
+              "WHERE TABLE_SCHEMA = 'tandem' AND TABLE_NAME = 'copy' AND "
+              "COLUMN_NAME = 'until_file'", on_copy_columns, cp);
 }
 
 /* The copy's state at the destination (see copy_int.h). */

@@ -530,6 +530,39 @@ def test_snapshot_under_a_brief_lock(env):
     tt.assert_same_tables(env, db, db)
 
 
+def test_copy_state_of_an_earlier_version_is_upgraded(env):
+    """A tandem.copy without the latest snapshot's columns, as an earlier
+    version left it with its copy interrupted: the table gets them, and
+    the rows that copy wrote, with no progress recorded, are emptied
+    before the copy starts again."""
+    db = "fullold"
+    source_only_db(env, db)
+    env.sql("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT "
+            "INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_3000",
+            db=db)
+    env.dest.sql("DROP TABLE IF EXISTS tandem.copy_table; "
+                 "DROP TABLE IF EXISTS tandem.copy; "
+                 "CREATE DATABASE IF NOT EXISTS tandem; "
+                 "CREATE TABLE tandem.copy (task VARCHAR(64) NOT NULL "
+                 "PRIMARY KEY, file VARCHAR(512) NOT NULL, pos BIGINT "
+                 "UNSIGNED NOT NULL, done TINYINT NOT NULL) ENGINE=InnoDB; "
+                 "INSERT INTO tandem.copy VALUES ('%s', 'bin.000001', 4, 0); "
+                 "CREATE DATABASE `%s`; CREATE TABLE `%s`.t (id INT PRIMARY "
+                 "KEY, v VARCHAR(20)); INSERT INTO `%s`.t VALUES "
+                 "(1, 'v1'), (99999, 'deleted since')" % (db, db, db, db))
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full")
+    err = run_ok(env, spec, db, timeout=60)
+    assert "upgrading the table" in err, err[-2000:]
+    assert "interrupted" in err, err[-2000:]
+    tt.assert_same_tables(env, db, db)
+    cols = [r[0] for r in env.dest.sql(
+        "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE "
+        "TABLE_SCHEMA = 'tandem' AND TABLE_NAME = 'copy' ORDER BY "
+        "ORDINAL_POSITION")]
+    assert cols == ["task", "file", "pos", "until_file", "until_pos",
+                    "done"], cols
+
+
 def test_flow_control_holds_the_copy_back(env):
     """rows_per_sec paces the copy: 6,000 rows at 3,000 rows/s cannot be
     copied in less than about 1.5 s (only a lower bound: a slow machine
