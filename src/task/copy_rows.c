@@ -180,6 +180,19 @@ on_written(struct myconn *c, const struct myresult *res, const char *err,
     if (cp->finished) {
         return;
     }
+    if (err != NULL && (strncmp(err, "1054 ", 5) == 0 ||
+                        strncmp(err, "1136 ", 5) == 0)) {
+        /* the columns read are not the table's at the destination */
+        copy_fail(cp, "destination refused the copy of `%s`.`%s`: %s — "
+                  "the destination table's columns are not the source's "
+                  "(a table kept by \"existing_tables\", or a DDL at the "
+                  "source while the table was copied): make them match, or "
+                  "drop the destination table and delete its row of "
+                  "tandem.copy_table (task '%s') to copy it again",
+                  w->tab->st->src_db, w->tab->st->src_table, err,
+                  cp->spec->name);
+        return;
+    }
     if (err != NULL) {
         copy_fail(cp, "destination refused the copy of `%s`.`%s`: %s",
                   w->tab->st->src_db, w->tab->st->src_table, err);

@@ -563,6 +563,24 @@ def test_copy_state_of_an_earlier_version_is_upgraded(env):
                     "done"], cols
 
 
+def test_destination_table_of_another_shape_is_named(env):
+    """A kept destination table without one of the source's columns: the
+    copy stops with the table, the cause and the fix in one line."""
+    db = "fullshape"
+    source_only_db(env, db)
+    env.sql("CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT); INSERT INTO "
+            "t VALUES (1, 2, 3)", db=db)
+    env.dest.sql("CREATE DATABASE `%s`; CREATE TABLE `%s`.t (id INT PRIMARY "
+                 "KEY, a INT)" % (db, db))
+    spec = tt.write_spec(env, db, [{"db": db}], mode="full",
+                         existing_tables="ignore")
+    rc, err = run_task(env, spec, db, timeout=60)
+    assert rc == 1, err[-2000:]
+    last = [l for l in err.splitlines() if "level=error" in l][-1]
+    assert "`%s`.`t`" % db in last and "1054" in last and \
+        "columns are not the source's" in last, last
+
+
 def test_flow_control_holds_the_copy_back(env):
     """rows_per_sec paces the copy: 6,000 rows at 3,000 rows/s cannot be
     copied in less than about 1.5 s (only a lower bound: a slow machine
