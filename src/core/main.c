@@ -27,6 +27,7 @@ static const struct subcommand subcommands[] = {
     {"run", tool_run_main, "run one replication task in the foreground"},
     {"schema", tool_schema_main,
      "print the CREATE statements a task's destination needs"},
+    {"serve", tool_serve_main, "run the daemon (-t: check its config)"},
 };
 
 static void

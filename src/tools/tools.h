@@ -26,6 +26,9 @@ int tool_run_main(int argc, char **argv);
 /* tandem schema TASK.json: print the task's destination CREATE statements. */
 int tool_schema_main(int argc, char **argv);
 
+/* tandem serve -c FILE [-t]: the daemon (or check its config). */
+int tool_serve_main(int argc, char **argv);
+
 /*
  * The loop of a tool that runs a few queries and exits: creates *base,
  * connects to u (default database db, may be NULL) and dispatches until

@@ -1,0 +1,24 @@
+/*
+ * http.h - the daemon's HTTP endpoint on the loop (libevent's evhttp).
+ *
+ *   GET /health   200 {"status":"ok"}, without authentication
+ *   anything else 404 {"error":"..."} naming what exists
+ *
+ * Answers are JSON.  The task API (/v1) joins here.
+ */
+#ifndef TANDEM_ADMIN_HTTP_H
+#define TANDEM_ADMIN_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct admin_http;
+
+/* Listens on host:port.  NULL with the reason (cause and fix) in err. */
+struct admin_http *admin_http_start(struct event_base *base,
+                                    const char *host, uint16_t port,
+                                    char *err, size_t errlen);
+void admin_http_free(struct admin_http *h);
+
+#endif
