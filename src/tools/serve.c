@@ -158,7 +158,7 @@ tool_serve_main(int argc, char **argv)
         return 1;
     }
     http = admin_http_start(s.base, s.cfg.listen_host, s.cfg.listen_port,
-                            err, sizeof(err));
+                            s.cfg.data_dir, err, sizeof(err));
     if (http == NULL) {
         log_error("%s", err);
         goto out;

@@ -1,7 +1,7 @@
 """`tandem serve`: the config is checked with -t (each refused line named
 with its cause and fix); the daemon serves GET /health on its listen
-address, creates its data directory, re-reads the config on SIGHUP and
-exits 0 on SIGTERM."""
+address, creates its data directory and its API token (/v1 answers 401
+without it), re-reads the config on SIGHUP and exits 0 on SIGTERM."""
 
 import json
 import os
@@ -72,10 +72,12 @@ def test_check_refuses_naming_the_line(env):
         r.stdout and "log_level debug" in r.stdout, r.stdout
 
 
-def get(port, path):
+def get(port, path, token=None):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path))
+    if token is not None:
+        req.add_header("Authorization", "Bearer " + token)
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path),
-                                    timeout=5) as r:
+        with urllib.request.urlopen(req, timeout=5) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
@@ -101,9 +103,21 @@ def test_serve_health_hup_and_term(env):
                     open(errpath).read()
                 time.sleep(0.05)
         assert (status, body) == (200, {"status": "ok"})
-        status, body = get(port, "/v1/nothing")
-        assert status == 404 and "/health" in body["error"], body
         assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+        # /v1 needs the token of DATA_DIR/token (0600), /health does not
+        tokfile = os.path.join(data, "token")
+        assert stat.S_IMODE(os.stat(tokfile).st_mode) == 0o600
+        token = open(tokfile).read().strip()
+        assert len(token) == 64 and int(token, 16) >= 0, token
+        status, body = get(port, "/v1/tasks")
+        assert status == 401 and "Authorization: Bearer" in body["error"], \
+            body
+        status, body = get(port, "/v1/tasks", token="0" * 64)
+        assert status == 401, body
+        status, body = get(port, "/v1/tasks", token=token)
+        assert status == 404 and "/health" in body["error"], body
+        status, body = get(port, "/nothing")
+        assert status == 404, body
         # a second daemon on the same port: refused in one line
         r = env.run(["serve", "-c", path])
         assert r.returncode == 1 and "cannot listen on 127.0.0.1:%d" % port \
@@ -116,6 +130,23 @@ def test_serve_health_hup_and_term(env):
         while "re-read (log_level debug)" not in open(errpath).read():
             assert time.monotonic() < deadline, open(errpath).read()
             time.sleep(0.05)
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(10) == 0, open(errpath).read()
+        # started again: the same token
+        with open(errpath, "a") as err:
+            p = subprocess.Popen([env.tandem, "serve", "-c", path],
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                status, body = get(port, "/v1/tasks", token=token)
+                break
+            except (ConnectionError, urllib.error.URLError):
+                assert p.poll() is None and time.monotonic() < deadline, \
+                    open(errpath).read()
+                time.sleep(0.05)
+        assert status == 404, body
+        assert open(tokfile).read().strip() == token
         p.send_signal(signal.SIGTERM)
         assert p.wait(10) == 0, open(errpath).read()
     finally:
