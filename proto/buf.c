@@ -77,6 +77,23 @@ pbuf_free(struct pbuf *b)
     b->failed = false;
 }
 
+uint64_t
+span_u64(struct span s)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    for (i = 0; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
+        unsigned d = (unsigned)(s.p[i] - '0');
+
+        if (v > (UINT64_MAX - d) / 10) {
+            return UINT64_MAX;
+        }
+        v = v * 10 + d;
+    }
+    return v;
+}
+
 char *
 span_strdup(struct span s)
 {

@@ -248,6 +248,9 @@ void pbuf_free(struct pbuf *b);
 /* A NUL-terminated copy of s (malloc'd; free() it), NULL when out of
  * memory. */
 char *span_strdup(struct span s);
+/* The number the leading decimal digits of s write (a result cell such
+ * as "1234"); 0 without any, UINT64_MAX past it. */
+uint64_t span_u64(struct span s);
 
 /* Pairs of names kept in a pbuf as "a\0b\0a\0b\0...": appends one, and
  * tells whether (a, b) is among them. */

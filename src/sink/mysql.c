@@ -1165,14 +1165,11 @@ on_checkpoint(struct myconn *c, const struct myresult *res, const char *err,
     for (i = 0; res != NULL && i < res->nrows; i++) {
         const struct span *v = &res->cells[i * res->ncols];
         const bool *nul = &res->nulls[i * res->ncols];
-        char file[600], pos[32];
-        uint64_t p;
+        char file[600];
+        uint64_t p = span_u64(v[2]);
 
         snprintf(file, sizeof(file), "%.*s", (int)v[1].len,
                  v[1].p ? (const char *)v[1].p : "");
-        snprintf(pos, sizeof(pos), "%.*s", (int)v[2].len,
-                 v[2].p ? (const char *)v[2].p : "0");
-        p = strtoull(pos, NULL, 10);
         if (file[0] != '\0' && (k->lwm_file == NULL ||
                                 binpos_cmp(file, p, k->lwm_file,
                                         k->lwm_pos) > 0)) {
@@ -1299,19 +1296,13 @@ static bool
 fence_held(struct mysink *k, const struct myresult *res, const char *err,
            unsigned want)
 {
-    char n[16];
-
     if (err != NULL) {
         sink_fail(k, false, "destination: %s", err);
         return false;
     }
     if (res != NULL && res->nrows == 1 && res->ncols == 1 &&
-        !res->nulls[0]) {
-        snprintf(n, sizeof(n), "%.*s", (int)res->cells[0].len,
-                 (const char *)res->cells[0].p);
-        if (strtoul(n, NULL, 10) == want) {
-            return true;
-        }
+        !res->nulls[0] && span_u64(res->cells[0]) == want) {
+        return true;
     }
     sink_fail(k, true, "another process is writing task %s at the "
               "destination (its sessions held the task's locks for %d s) "

@@ -345,7 +345,7 @@ on_snapshot_pos(struct myconn *c, const struct myresult *res,
 {
     struct copy_reader *r = arg;
     struct copy *cp = r->cp;
-    char pos[32] = "";
+    bool have_pos = false;
     size_t i;
 
     (void)c;
@@ -362,17 +362,16 @@ on_snapshot_pos(struct myconn *c, const struct myresult *res,
             r->file = span_strdup(v[1]);
         } else if (v[0].len == 24 &&
                    memcmp(v[0].p, "Binlog_snapshot_position", 24) == 0) {
-            snprintf(pos, sizeof(pos), "%.*s", (int)v[1].len,
-                     (const char *)v[1].p);
+            r->pos = span_u64(v[1]);
+            have_pos = v[1].len > 0;
         }
     }
-    if (r->file == NULL || r->file[0] == '\0' || pos[0] == '\0') {
+    if (r->file == NULL || r->file[0] == '\0' || !have_pos) {
         copy_fail(cp, "the source gives no binlog position for a "
                   "consistent snapshot (binlog_snapshot_file is empty) — "
                   "full sync needs the binlog on (log_bin)");
         return;
     }
-    r->pos = strtoull(pos, NULL, 10);
     clog(LOG_INFO, cp->ctx, "consistent snapshot of the source at %s:%"
          PRIu64 " (reader %u)", r->file, r->pos, (unsigned)(r - cp->r) + 1);
     if (++cp->nsnap == cp->nr) {
@@ -415,7 +414,6 @@ on_lock_pos(struct myconn *c, const struct myresult *res, const char *err,
             void *arg)
 {
     struct copy *cp = arg;
-    char pos[32];
     unsigned i;
 
     (void)c;
@@ -432,12 +430,10 @@ on_lock_pos(struct myconn *c, const struct myresult *res, const char *err,
                   "privilege", err ? ": " : "", err ? err : "");
         return;
     }
-    snprintf(pos, sizeof(pos), "%.*s", (int)res->cells[1].len,
-             (const char *)res->cells[1].p);
     for (i = 0; i < cp->nr; i++) {
         free(cp->r[i].file);
         cp->r[i].file = span_strdup(res->cells[0]);
-        cp->r[i].pos = strtoull(pos, NULL, 10);
+        cp->r[i].pos = span_u64(res->cells[1]);
         if (cp->r[i].file == NULL) {
             copy_fail(cp, "out of memory");
             return;
@@ -804,20 +800,16 @@ on_progress(struct myconn *c, const struct myresult *res, const char *err,
         const struct span *v = &res->cells[r * res->ncols];
         const bool *nul = &res->nulls[r * res->ncols];
         struct copy_table *t = find_table(cp, v[0], v[1]);
-        char n[32];
 
         if (t == NULL) {
             continue;   /* no longer selected */
         }
         t->progress = true;
         t->from_file = span_strdup(v[2]);
-        snprintf(n, sizeof(n), "%.*s", (int)v[3].len, (const char *)v[3].p);
-        t->from_pos = strtoull(n, NULL, 10);
-        snprintf(n, sizeof(n), "%.*s", (int)v[4].len, (const char *)v[4].p);
-        t->wm_seq = strtoull(n, NULL, 10);
+        t->from_pos = span_u64(v[3]);
+        t->wm_seq = span_u64(v[4]);
         t->next_seq = t->wm_seq + 1;
-        snprintf(n, sizeof(n), "%.*s", (int)v[6].len, (const char *)v[6].p);
-        t->wm_rows = t->rows = strtoull(n, NULL, 10);
+        t->wm_rows = t->rows = span_u64(v[6]);
         t->done = v[7].len == 1 && v[7].p[0] == '1';
         if (!nul[5]) {
             if (v[5].len < 2 || v[5].p[0] != '(' ||
@@ -874,13 +866,9 @@ on_copy_state(struct myconn *c, const struct myresult *res, const char *err,
                    res->cells[0].p[0] == '0';
     pbuf_reset(&cp->q);
     if (cp->resuming) {
-        char n[32];
-
-        snprintf(n, sizeof(n), "%.*s", (int)res->cells[2].len,
-                 (const char *)res->cells[2].p);
         if (res->cells[1].len > 0) {   /* else none recorded yet */
             cp->until_file = span_strdup(res->cells[1]);
-            cp->until_pos = strtoull(n, NULL, 10);
+            cp->until_pos = span_u64(res->cells[2]);
             if (cp->until_file == NULL) {
                 copy_fail(cp, "out of memory");
                 return;

@@ -722,15 +722,9 @@ on_estimate(struct myconn *c, const struct myresult *res, const char *err,
         t->chunk_rows = (unsigned)cp->spec->flow.rows_per_sec;
     }
     if (err == NULL && res != NULL && res->nrows == 1 && res->ncols == 2) {
-        char n[32];
-        uint64_t avg;
+        uint64_t avg = span_u64(res->cells[1]);
 
-        snprintf(n, sizeof(n), "%.*s", (int)res->cells[0].len,
-                 res->nulls[0] ? "0" : (const char *)res->cells[0].p);
-        t->estimate = strtoull(n, NULL, 10);
-        snprintf(n, sizeof(n), "%.*s", (int)res->cells[1].len,
-                 res->nulls[1] ? "0" : (const char *)res->cells[1].p);
-        avg = strtoull(n, NULL, 10);
+        t->estimate = span_u64(res->cells[0]);
         if (avg > 0 && COPY_CHUNK_BYTES / avg < t->chunk_rows) {
             t->chunk_rows = COPY_CHUNK_BYTES / avg > 0 ?
                             (unsigned)(COPY_CHUNK_BYTES / avg) : 1;

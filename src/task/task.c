@@ -832,15 +832,6 @@ go_stream(struct task *t)
     precheck_next(t);
 }
 
-static uint64_t
-span_u64(struct span v)
-{
-    char n[32];
-
-    snprintf(n, sizeof(n), "%.*s", (int)v.len, (const char *)v.p);
-    return strtoull(n, NULL, 10);
-}
-
 /* The copy's window (see replay.h) when the checkpoint is inside it:
  * until_file, until_pos, then per table db, tbl, file, pos. */
 static void
