@@ -9,10 +9,8 @@ already there: refused (intercept), written into (ignore) or truncated
 (clear)."""
 
 import os
-import random
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -48,27 +46,13 @@ def db_exists(server, db):
     return bool(server.sql("SHOW DATABASES LIKE '%s'" % db))
 
 
-class BigWriter(threading.Thread):
+class BigWriter(tt.Writer):
     """Random updates, deletes and inserts of new ids on `big` until
     stopped, one source transaction a batch."""
 
     def __init__(self, env, db, first_new_id, seed):
-        super().__init__(daemon=True)
-        self.env = env
-        self.db = db
-        self.rng = random.Random(seed)
+        super().__init__(env, db, seed)
         self.next_id = first_new_id
-        self.stopping = False
-        self.error = None
-        self.count = 0
-
-    def run(self):
-        try:
-            while not self.stopping:
-                self.env.sql(self.batch(), db=self.db)
-                self.count += 1
-        except Exception as e:  # reported by the test
-            self.error = e
 
     def batch(self):
         rng = self.rng
