@@ -11,24 +11,27 @@
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2
-PKGS     := libevent libevent_openssl openssl libzstd zlib jansson
+PKGS     := libevent libevent_openssl openssl libzstd zlib jansson sqlite3
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
             -Wno-format-nonliteral
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(CFLAGS) $(SANITIZE) -MMD -MP
 PROTO_LIBS := -lzstd -lz -lcrypto
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
-             echo -levent -levent_openssl -lssl -lcrypto -lzstd -lz -ljansson) -lm
+             echo -levent -levent_openssl -lssl -lcrypto -lzstd -lz -ljansson -lsqlite3) -lm
 
 PROTO_SRC := $(shell find proto -name '*.c' | sort)
 SRC_SRC   := $(shell find src -name '*.c' | sort)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+SUNIT_SRC := $(sort $(wildcard tests/unit/src_test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SRC_OBJ   := $(SRC_SRC:%.c=$(BUILD)/%.o)
-UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+             $(SUNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+SRC_LIB_OBJ := $(filter-out $(BUILD)/src/core/main.o,$(SRC_OBJ))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 FUZZ_SECONDS ?= 20
@@ -53,6 +56,11 @@ $(BUILD)/tandem: $(SRC_OBJ) $(BUILD)/libproto.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproto.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libproto.a -lcmocka $(PROTO_LIBS) -lm
+
+# Unit tests of src/ modules (src_test_*.c) link every src object but main.
+$(BUILD)/tests/src_test_%: tests/unit/src_test_%.c $(SRC_LIB_OBJ) $(BUILD)/libproto.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(SRC_LIB_OBJ) $(BUILD)/libproto.a -lcmocka $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libproto.a
 	@mkdir -p $(dir $@)

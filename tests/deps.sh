@@ -5,7 +5,7 @@ set -e
 
 PKGS="build-essential pkg-config clang libevent-dev libssl-dev libzstd-dev
 zlib1g-dev libjansson-dev libcmocka-dev mariadb-server mariadb-client
-python3 openssl sysbench mydumper"
+python3 openssl sysbench mydumper libsqlite3-dev percona-toolkit"
 
 missing=""
 for p in $PKGS; do
