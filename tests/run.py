@@ -72,7 +72,8 @@ def run_unit(build, results):
                                                   "corpora"))
     for name in sorted(os.listdir(tdir)):
         path = os.path.join(tdir, name)
-        if not (name.startswith("test_") and os.access(path, os.X_OK)):
+        if not (name.startswith(("test_", "src_test_")) and
+                os.access(path, os.X_OK)):
             continue
         t0 = time.monotonic()
         try:
