@@ -10,6 +10,17 @@
 
 enum log_level log_current_level = LOG_INFO;
 
+static log_tap_fn log_tap;      /* sees every line written, or NULL */
+static void *log_tap_arg;       /* its argument */
+static bool log_in_tap;         /* a tap's own lines are not tapped */
+
+void
+log_set_tap(log_tap_fn fn, void *arg)
+{
+    log_tap = fn;
+    log_tap_arg = arg;
+}
+
 static const char *const log_level_names[LOG_LEVEL_COUNT] = {
     "error", "warn", "info", "debug", "trace",
 };
@@ -88,6 +99,12 @@ log_vwrite(enum log_level l, const char *kv, const char *fmt, va_list ap)
     }
     line[o++] = '\n';
     fwrite(line, 1, o, stderr);
+    if (log_tap != NULL && !log_in_tap) {
+        log_in_tap = true;
+        log_tap(log_tap_arg, l, kv, msg,
+                (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+        log_in_tap = false;
+    }
 }
 
 void

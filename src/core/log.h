@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 enum log_level {
     LOG_ERROR = 0,  /* a task or the process cannot go on */
@@ -47,6 +48,16 @@ void log_vwrite(enum log_level l, const char *kv, const char *fmt,
     log_write(LOG_DEBUG, NULL, __VA_ARGS__); } while (0)
 #define log_trace(...) do { if (log_enabled(LOG_TRACE)) \
     log_write(LOG_TRACE, NULL, __VA_ARGS__); } while (0)
+
+/*
+ * A tap sees every line written (level, the kv prefix or NULL, the
+ * formatted message, the time in ms since the epoch): the daemon keeps
+ * each task's lines.  One tap at a time; NULL removes it.  Lines logged
+ * from inside the tap are written but not tapped.
+ */
+typedef void (*log_tap_fn)(void *arg, enum log_level l, const char *kv,
+                           const char *msg, int64_t ts_ms);
+void log_set_tap(log_tap_fn fn, void *arg);
 
 /* With a context prefix such as "peer=mysql@127.0.0.1:3306". */
 #define clog(l, ctx, ...) do { if (log_enabled(l)) \

@@ -54,6 +54,8 @@ struct task {
     const struct task_spec *spec; /* spec (borrowed) */
     task_done_cb done;            /* called at STOPPED / FAILED */
     void *arg;                    /* its argument */
+    task_status_cb on_status;     /* other status changes, or NULL */
+    void *status_arg;             /* its argument */
     char ctx[128];                /* log prefix "task=<name>" */
     enum task_status status;      /* where the task is */
     struct url dest;              /* parsed destination URL */
@@ -86,6 +88,8 @@ struct task {
     struct url src_url;           /* parsed source URL */
     struct pbuf whole;            /* tables of whole databases:
                                      "srcdb\0table\0dstdb\0" ... */
+    char *applied_file;           /* last committed position (owned) */
+    uint64_t applied_pos;         /* ... */
     char err[1024];               /* why it failed */
 };
 
@@ -114,6 +118,9 @@ set_status(struct task *t, enum task_status s, const char *why)
          task_status_name(t->status), task_status_name(s), why ? ": " : "",
          why ? why : "");
     t->status = s;
+    if (t->on_status != NULL && s != TASK_STOPPED && s != TASK_FAILED) {
+        t->on_status(t, s, t->status_arg);
+    }
 }
 
 /* Frees the pipeline's parts (source, sink, open transaction). */
@@ -379,6 +386,11 @@ on_applied(void *arg, const char *file, uint64_t pos)
     struct task *t = arg;
 
     t->applied_txns++;
+    if (t->applied_file == NULL || strcmp(t->applied_file, file) != 0) {
+        free(t->applied_file);
+        t->applied_file = strdup(file);
+    }
+    t->applied_pos = pos;
     t->restarts = 0;
     t->backoff_ms = TASK_BACKOFF_MIN_MS;
     clog(LOG_DEBUG, t->ctx, "applied through %s:%" PRIu64, file, pos);
@@ -1132,6 +1144,27 @@ task_until_caught_up(struct task *t)
 }
 
 void
+task_on_status(struct task *t, task_status_cb cb, void *arg)
+{
+    t->on_status = cb;
+    t->status_arg = arg;
+}
+
+void
+task_get_stats(const struct task *t, struct task_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->status = t->status;
+    st->file = t->applied_file != NULL ? t->applied_file : t->ckpt_file;
+    st->pos = t->applied_file != NULL ? t->applied_pos : t->ckpt_pos;
+    st->applied_txns = t->applied_txns;
+    st->delay_ms = -1;
+    st->delay_p50_ms = -1;
+    st->delay_p99_ms = -1;
+    st->delay_max_ms = -1;
+}
+
+void
 task_stop(struct task *t)
 {
     if (t->status == TASK_STOPPED || t->status == TASK_FAILED ||
@@ -1179,5 +1212,6 @@ task_free(struct task *t)
     pbuf_free(&t->whole);
     free(t->ckpt_file);
     free(t->pushed_file);
+    free(t->applied_file);
     free(t);
 }

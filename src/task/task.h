@@ -15,6 +15,7 @@
 #define TANDEM_TASK_TASK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "src/task/spec.h"
 
@@ -43,6 +44,34 @@ const char *task_status_name(enum task_status s);
 
 /* Called once the task is STOPPED or FAILED (err: one line, or NULL). */
 typedef void (*task_done_cb)(struct task *t, const char *err, void *arg);
+/* Called at every other change of status (after it is logged). */
+typedef void (*task_status_cb)(struct task *t, enum task_status s,
+                               void *arg);
+
+/* What a running task has done so far.  Counters only grow; a reader
+ * makes rates from two readings. */
+struct task_stats {
+    enum task_status status;      /* where it is */
+    const char *file;             /* last committed position, or NULL */
+    uint64_t pos;                 /* ... */
+    uint64_t applied_txns;        /* source transactions committed */
+    uint64_t applied_rows;        /* row changes committed */
+    uint64_t read_bytes;          /* bytes read from the source */
+    uint64_t written_bytes;       /* bytes sent to the destination */
+    uint64_t errors;              /* restarts after errors */
+    int64_t delay_ms;             /* apply time minus the source time of the
+                                     last applied heartbeat or transaction;
+                                     -1 when not known yet */
+    int64_t delay_p50_ms;         /* over the last minute; -1: none */
+    int64_t delay_p99_ms;         /* ... */
+    int64_t delay_max_ms;         /* ... */
+    uint64_t bytes_behind;        /* source binlog bytes not yet applied */
+    uint64_t queue_bytes;         /* bytes queued for the destination */
+    uint64_t spill_bytes;         /* bytes spilled to disk (none yet) */
+    uint64_t tables_total;        /* full sync: tables to copy */
+    uint64_t tables_done;         /* ... copied */
+    uint64_t rows_copied;         /* ... rows */
+};
 
 /* Takes ownership of nothing: spec must outlive the task. */
 struct task *task_new(struct event_base *base, struct evdns_base *dns,
@@ -52,6 +81,9 @@ struct task *task_new(struct event_base *base, struct evdns_base *dns,
  * applied everything the source's binlog held when the stream started
  * (a one-shot catch-up; run again, it resumes from its checkpoint). */
 void task_until_caught_up(struct task *t);
+/* Before task_start(): status changes go to cb as well as to the log. */
+void task_on_status(struct task *t, task_status_cb cb, void *arg);
+void task_get_stats(const struct task *t, struct task_stats *st);
 int task_start(struct task *t);
 /* Stops reading the source, lets what was read commit, then STOPPED. */
 void task_stop(struct task *t);
