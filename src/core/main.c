@@ -5,6 +5,9 @@
  *   tandem query URL SQL               run one SQL statement, print rows
  *   tandem run TASK.json               run one replication task
  *   tandem schema TASK.json            print the destination's CREATEs
+ *   tandem serve -c FILE               the daemon
+ *   tandem precheck TASK.json          a task's prechecks, as JSON
+ *   tandem task VERB ...               the daemon's tasks, over its API
  *   tandem version
  */
 #include <stdio.h>
@@ -28,6 +31,9 @@ static const struct subcommand subcommands[] = {
     {"schema", tool_schema_main,
      "print the CREATE statements a task's destination needs"},
     {"serve", tool_serve_main, "run the daemon (-t: check its config)"},
+    {"precheck", tool_precheck_main,
+     "check a task's source and destination, print the report"},
+    {"task", tool_task_main, "manage the daemon's tasks (create, list, top...)"},
 };
 
 static void

@@ -29,6 +29,12 @@ int tool_schema_main(int argc, char **argv);
 /* tandem serve -c FILE [-t]: the daemon (or check its config). */
 int tool_serve_main(int argc, char **argv);
 
+/* tandem precheck TASK.json: run a task's prechecks, print the report. */
+int tool_precheck_main(int argc, char **argv);
+
+/* tandem task VERB ...: the daemon's tasks, through its HTTP API. */
+int tool_task_main(int argc, char **argv);
+
 /*
  * The loop of a tool that runs a few queries and exits: creates *base,
  * connects to u (default database db, may be NULL) and dispatches until
