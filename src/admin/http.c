@@ -20,6 +20,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "proto/buf.h"
+#include "src/admin/api.h"
+#include "src/task/host.h"
 #include "src/core/log.h"
 
 /* The token: 32 random bytes as hex. */
@@ -28,6 +31,7 @@
 
 struct admin_http {
     struct evhttp *http;          /* owned */
+    struct host *host;            /* the tasks (borrowed), or NULL */
     char token[TOKEN_HEX + 1];    /* the bearer token /v1 requires */
 };
 
@@ -53,6 +57,34 @@ on_health(struct evhttp_request *req, void *arg)
         return;
     }
     reply_json(req, 200, "OK", "{\"status\":\"ok\"}");
+}
+
+/* GET /metrics: the tasks' metrics, Prometheus text format 0.0.4. */
+static void
+on_metrics(struct evhttp_request *req, void *arg)
+{
+    struct admin_http *h = arg;
+    struct pbuf b = {0};
+
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+        reply_json(req, 405, "Method Not Allowed",
+                   "{\"error\":\"/metrics answers GET only\"}");
+        return;
+    }
+    if (h->host != NULL) {
+        host_metrics(h->host, &b);
+    }
+    if (b.failed) {
+        pbuf_free(&b);
+        reply_json(req, 500, "Internal Server Error",
+                   "{\"error\":\"out of memory\"}");
+        return;
+    }
+    evhttp_add_header(evhttp_request_get_output_headers(req),
+                      "Content-Type", "text/plain; version=0.0.4");
+    evbuffer_add(evhttp_request_get_output_buffer(req), b.data, b.len);
+    pbuf_free(&b);
+    evhttp_send_reply(req, 200, "OK", NULL);
 }
 
 /* Whether the request carries "Authorization: Bearer <token>". */
@@ -84,10 +116,14 @@ on_other(struct evhttp_request *req, void *arg)
                        "data_dir\"}");
             return;
         }
+        if (h->host != NULL) {
+            api_handle(h->host, req);
+            return;
+        }
     }
     reply_json(req, 404, "Not Found",
                "{\"error\":\"no such path: this daemon answers GET "
-               "/health\"}");
+               "/health, GET /metrics and /v1/tasks\"}");
 }
 
 /* DATA_DIR/token: read, or created (mode 0600) on the first start. */
@@ -149,7 +185,8 @@ load_token(struct admin_http *h, const char *data_dir, char *err,
 
 struct admin_http *
 admin_http_start(struct event_base *base, const char *host, uint16_t port,
-                 const char *data_dir, char *err, size_t errlen)
+                 const char *data_dir, struct host *tasks, char *err,
+                 size_t errlen)
 {
     struct admin_http *h = calloc(1, sizeof(*h));
 
@@ -158,19 +195,21 @@ admin_http_start(struct event_base *base, const char *host, uint16_t port,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (load_token(h, data_dir, err, errlen) != 0) {
-        admin_http_free(h);
-        return NULL;
-    }
+    h->host = tasks;
     evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
                                EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
                                EVHTTP_REQ_DELETE);
     evhttp_set_cb(h->http, "/health", on_health, h);
+    evhttp_set_cb(h->http, "/metrics", on_metrics, h);
     evhttp_set_gencb(h->http, on_other, h);
     if (evhttp_bind_socket(h->http, host, port) != 0) {
         snprintf(err, errlen, "cannot listen on %s:%u: %s — free the port "
                  "or set another with listen = in the config", host,
                  (unsigned)port, strerror(errno));
+        admin_http_free(h);
+        return NULL;
+    }
+    if (load_token(h, data_dir, err, errlen) != 0) {
         admin_http_free(h);
         return NULL;
     }

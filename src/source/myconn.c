@@ -37,8 +37,9 @@
 #define MYCONN_PACKETS_PER_CALL 512
 /* Most bytes one result set may take in memory (cells and bookkeeping). */
 #define MYCONN_RESULT_LIMIT ((size_t)256 * 1024 * 1024)
-/* Result buffers larger than this are released after use. */
-#define MYCONN_KEEP_CAP ((size_t)1024 * 1024)
+/* Result buffers larger than this are released after use: an idle
+ * connection keeps kilobytes, not what its largest result needed. */
+#define MYCONN_KEEP_CAP ((size_t)16 * 1024)
 /* Separates a message's cause from its fix. */
 #define FIX " \xe2\x80\x94 "
 /* First byte of the server's LOCAL INFILE request (MySQL internals,
@@ -620,6 +621,7 @@ result_finish(struct myconn *c, const char *err)
     myconn_result_cb cb = c->result_cb;
     void *arg = c->result_arg;
     struct myresult res;
+    size_t out_bytes;
     char msg[128];
 
     c->result_cb = NULL;
@@ -637,14 +639,24 @@ result_finish(struct myconn *c, const char *err)
         snprintf(msg, sizeof(msg), "out of memory for the result set");
         err = msg;
     }
+    out_bytes = (c->nrows + 1) * (c->ncols + 1) * sizeof(struct span);
     if (cb != NULL) {
         cb(c, err == NULL ? &res : NULL, err, arg);
     }
-    if (!gone(c) && c->state == MYCONN_READY) {
+    /* Whatever cb started (a query, a stream) has not used these yet. */
+    if (!gone(c)) {
         release_big(&c->cells);
         release_big(&c->cell_refs);
         release_big(&c->names);
         release_big(&c->name_refs);
+        if (out_bytes > MYCONN_KEEP_CAP) {
+            free(c->out_names);
+            free(c->out_cells);
+            free(c->out_nulls);
+            c->out_names = NULL;
+            c->out_cells = NULL;
+            c->out_nulls = NULL;
+        }
     }
 }
 

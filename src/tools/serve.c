@@ -1,9 +1,11 @@
 /*
- * serve.c - `tandem serve -c FILE`: the daemon.  For now it serves the
- * health endpoint on the config's listen address, keeps its data
- * directory, re-reads the config on SIGHUP (log_level; a new listen
- * address needs a restart) and exits 0 on SIGTERM or SIGINT.  `-t`
- * checks the config and exits.
+ * serve.c - `tandem serve -c FILE`: the daemon.  It opens the store of
+ * its data directory, brings back every task (running ones resume), and
+ * serves the API on the config's listen address.  SIGHUP re-reads the
+ * config (log_level, queue_bytes; a new listen address or data_dir needs
+ * a restart).  SIGTERM or SIGINT: every running task commits what it read
+ * and stops, then the daemon exits 0 (a second signal cuts the wait).
+ * `-t` checks the config and exits.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,17 +13,28 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
 
 #include "src/admin/http.h"
 #include "src/core/config.h"
 #include "src/core/log.h"
+#include "src/store/store.h"
+#include "src/task/host.h"
 #include "src/tools/tools.h"
+
+/* How long running tasks get to stop on SIGTERM. */
+#define SERVE_STOP_MS 30000
 
 struct serve {
     struct event_base *base;      /* the loop */
+    struct host *host;            /* the tasks */
+    bool stopping;                /* a stop signal came */
     const char *path;             /* config file */
     struct config cfg;            /* as loaded */
 };
@@ -36,13 +49,29 @@ usage(FILE *f)
 }
 
 static void
+on_stopped(void *arg)
+{
+    struct serve *s = arg;
+
+    event_base_loopbreak(s->base);
+}
+
+static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
     struct serve *s = arg;
 
     (void)what;
-    log_info("got %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    event_base_loopbreak(s->base);
+    if (s->stopping) {
+        log_warn("got %s again: exiting without waiting for the tasks",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        event_base_loopbreak(s->base);
+        return;
+    }
+    s->stopping = true;
+    log_info("got %s: stopping every task at a checkpoint",
+             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    host_shutdown(s->host, SERVE_STOP_MS, on_stopped, s);
 }
 
 static void
@@ -70,6 +99,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
     }
     s->cfg.log_level = c.log_level;
     s->cfg.queue_bytes = c.queue_bytes;
+    host_set_queue_bytes(s->host, c.queue_bytes);
     log_current_level = c.log_level;
     log_info("SIGHUP: %s re-read (log_level %s)", s->path,
              log_level_name(c.log_level));
@@ -94,6 +124,38 @@ make_data_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
+/* DATA_DIR/lock, held for the daemon's life: a second daemon on the same
+ * data_dir would run the same tasks.  The fd, or -1 with err. */
+static int
+lock_data_dir(const char *dir, char *err, size_t errlen)
+{
+    char path[1100], pid[32];
+    int fd, n;
+
+    snprintf(path, sizeof(path), "%s/lock", dir);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s — check the data_dir's "
+                 "permissions", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        n = (int)read(fd, pid, sizeof(pid) - 1);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        snprintf(err, errlen, "data_dir %s is in use by another tandem "
+                 "serve (pid %s) — stop it, or give this one another "
+                 "data_dir", dir, pid[0] != '\0' ? pid : "unknown");
+        close(fd);
+        return -1;
+    }
+    n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n) {
+        log_warn("cannot write the pid to %s: %s", path, strerror(errno));
+    }
+    return fd;
+}
+
 int
 tool_serve_main(int argc, char **argv)
 {
@@ -105,6 +167,9 @@ tool_serve_main(int argc, char **argv)
     };
     struct serve s;
     struct admin_http *http = NULL;
+    struct evdns_base *dns = NULL;
+    struct store *st = NULL;
+    int lock = -1;
     struct event *sigs[3] = {NULL, NULL, NULL};
     char err[1200];
     bool check = false;
@@ -147,7 +212,8 @@ tool_serve_main(int argc, char **argv)
         return 0;
     }
     log_current_level = s.cfg.log_level;
-    if (make_data_dir(s.cfg.data_dir, err, sizeof(err)) != 0) {
+    if (make_data_dir(s.cfg.data_dir, err, sizeof(err)) != 0 ||
+        (lock = lock_data_dir(s.cfg.data_dir, err, sizeof(err))) < 0) {
         log_error("%s", err);
         return 1;
     }
@@ -157,12 +223,27 @@ tool_serve_main(int argc, char **argv)
         log_error("out of memory");
         return 1;
     }
+    dns = evdns_base_new(s.base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+    if (dns == NULL) {
+        dns = evdns_base_new(s.base, 0);
+    }
+    st = store_open(s.cfg.data_dir, err, sizeof(err));
+    if (st == NULL) {
+        log_error("%s", err);
+        goto out;
+    }
+    s.host = host_new(s.base, dns, st, s.cfg.queue_bytes, err, sizeof(err));
+    if (s.host == NULL) {
+        log_error("%s", err);
+        goto out;
+    }
     http = admin_http_start(s.base, s.cfg.listen_host, s.cfg.listen_port,
-                            s.cfg.data_dir, err, sizeof(err));
+                            s.cfg.data_dir, s.host, err, sizeof(err));
     if (http == NULL) {
         log_error("%s", err);
         goto out;
     }
+    host_resume(s.host);
     sigs[0] = evsignal_new(s.base, SIGTERM, on_stop, &s);
     sigs[1] = evsignal_new(s.base, SIGINT, on_stop, &s);
     sigs[2] = evsignal_new(s.base, SIGHUP, on_hup, &s);
@@ -184,6 +265,12 @@ out:
         }
     }
     admin_http_free(http);
+    host_free(s.host);
+    store_close(st);
+    if (dns != NULL) {
+        evdns_base_free(dns, 0);
+    }
     event_base_free(s.base);
+    close(lock);
     return rc;
 }

@@ -115,13 +115,22 @@ def test_serve_health_hup_and_term(env):
         status, body = get(port, "/v1/tasks", token="0" * 64)
         assert status == 401, body
         status, body = get(port, "/v1/tasks", token=token)
-        assert status == 404 and "/health" in body["error"], body
+        assert (status, body) == (200, {"tasks": []}), body
         status, body = get(port, "/nothing")
         assert status == 404, body
         # a second daemon on the same port: refused in one line
-        r = env.run(["serve", "-c", path])
+        other = conf(env, "serve2.conf", "listen = 127.0.0.1:%d\n"
+                     "data_dir = %s\n" % (port, data + "2"))
+        r = env.run(["serve", "-c", other])
         assert r.returncode == 1 and "cannot listen on 127.0.0.1:%d" % port \
             in r.stderr and "\n" not in r.stderr.strip(), r.stderr
+        # ... or on the same data_dir: refused, naming the other's pid
+        other = conf(env, "serve3.conf", "listen = 127.0.0.1:%d\n"
+                     "data_dir = %s\n" % (free_port(), data))
+        r = env.run(["serve", "-c", other])
+        assert r.returncode == 1 and "is in use by another tandem serve " \
+            "(pid %d)" % p.pid in r.stderr and "\n" not in \
+            r.stderr.strip(), r.stderr
         # SIGHUP re-reads the config
         with open(path, "a") as f:
             f.write("log_level = debug\n")
@@ -145,7 +154,7 @@ def test_serve_health_hup_and_term(env):
                 assert p.poll() is None and time.monotonic() < deadline, \
                     open(errpath).read()
                 time.sleep(0.05)
-        assert status == 404, body
+        assert status == 200, body
         assert open(tokfile).read().strip() == token
         p.send_signal(signal.SIGTERM)
         assert p.wait(10) == 0, open(errpath).read()
