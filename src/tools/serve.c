@@ -8,18 +8,22 @@
  * `-t` checks the config and exits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <event2/dns.h>
 #include <event2/event.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "src/admin/http.h"
 #include "src/core/config.h"
@@ -38,6 +42,16 @@ struct serve {
     const char *path;             /* config file */
     struct config cfg;            /* as loaded */
 };
+
+/* jansson's memory is wiped when freed: parsed specs hold passwords. */
+static void
+wiping_free(void *p)
+{
+    if (p != NULL) {
+        OPENSSL_cleanse(p, malloc_usable_size(p));
+        free(p);
+    }
+}
 
 static void
 usage(FILE *f)
@@ -212,6 +226,7 @@ tool_serve_main(int argc, char **argv)
         return 0;
     }
     log_current_level = s.cfg.log_level;
+    json_set_alloc_funcs(malloc, wiping_free);
     if (make_data_dir(s.cfg.data_dir, err, sizeof(err)) != 0 ||
         (lock = lock_data_dir(s.cfg.data_dir, err, sizeof(err))) < 0) {
         log_error("%s", err);
