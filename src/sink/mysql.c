@@ -86,7 +86,8 @@ enum batch_kind {
 enum txn_state {
     TXN_QUEUED = 0,      /* waiting for a worker */
     TXN_RUNNING,         /* in a batch being applied */
-    TXN_DONE,            /* committed (or found committed before) */
+    TXN_DONE,            /* committed */
+    TXN_SKIPPED,         /* found committed before a restart */
 };
 
 /* Times a batch is sent again after a deadlock before the task restarts
@@ -220,6 +221,12 @@ struct mysink {
     struct binpos_ranges skip;      /* committed before a restart */
     char *saved_file;             /* the highest watermark a committed */
     uint64_t saved_pos;           /* row holds; NULL: none */
+
+    uint64_t n_rows;              /* row changes committed */
+    uint64_t n_txns;              /* source transactions committed */
+    uint64_t n_sent;              /* statement bytes sent */
+    bool closing_big;             /* the last freed was a part: the next
+                                     ends a large transaction */
 
     void (*pre_cb)(struct myconn *, const struct myresult *, const char *,
                    void *);       /* query callback (prechecks) */
@@ -600,13 +607,27 @@ advance(struct mysink *k)
 {
     struct sink_txn *t;
     bool moved = false;
+    uint64_t src_us = 0;
 
-    while ((t = k->head) != NULL && t->state == TXN_DONE) {
+    while ((t = k->head) != NULL &&
+           (t->state == TXN_DONE || t->state == TXN_SKIPPED)) {
         k->head = t->next;
         if (k->next == t) {
             k->next = t->next;
         }
         k->queued -= t->bytes;
+        if (t->src_us > src_us) {
+            src_us = t->src_us;
+        }
+        if (t->state == TXN_DONE) {
+            k->n_rows += t->nrows;
+            if (t->file != NULL && (t->nrows > 0 || t->ddl != NULL ||
+                                    k->closing_big)) {
+                k->n_txns++;    /* not the empty ones moving the
+                                   checkpoint */
+            }
+        }
+        k->closing_big = t->partial;
         if (t->file != NULL) {
             free(k->lwm_file);
             free(k->lwm_gtid);
@@ -621,6 +642,9 @@ advance(struct mysink *k)
     }
     if (k->head == NULL) {
         k->tail = NULL;
+    }
+    if (src_us != 0 && k->cbs.on_src_applied != NULL) {
+        k->cbs.on_src_applied(k->arg, src_us);
     }
     if (moved) {
         binpos_ranges_prune(&k->skip, k->lwm_file, k->lwm_pos);
@@ -766,6 +790,7 @@ send_next(struct sink_worker *w)
 
     clog(LOG_TRACE, w->k->o.log_ctx, "destination %u <- %.200s", w->id,
          stmt);
+    w->k->n_sent += strlen(stmt) + 5;   /* packet header, COM_QUERY */
     if (myconn_query(w->conn, stmt, on_stmt, w) != 0) {
         sink_fail(w->k, false, "destination connection not ready");
     }
@@ -1007,7 +1032,7 @@ mysink_push(struct mysink *k, struct sink_txn *t)
         clog(LOG_DEBUG, k->o.log_ctx, "transaction ending at %s:%" PRIu64
              " was committed before the restart: skipped", t->file,
              t->pos);
-        t->state = TXN_DONE;
+        t->state = TXN_SKIPPED;
     }
     if (k->tail != NULL) {
         k->tail->next = t;
@@ -1019,7 +1044,7 @@ mysink_push(struct mysink *k, struct sink_txn *t)
         k->next = t;
     }
     k->queued += t->bytes;
-    if (t->state == TXN_DONE) {
+    if (t->state == TXN_SKIPPED) {
         advance(k);
     }
     /* Dispatch once the source has handed over what it read in one go,
@@ -1040,6 +1065,45 @@ mysink_idle(const struct mysink *k)
 {
     return k->head == NULL && k->busy == 0 && k->big == NULL &&
            k->state == SINK_READY && !watermark_unsaved(k);
+}
+
+bool
+mysink_ride(struct mysink *k, uint64_t src_us)
+{
+    if (k->tail == NULL) {
+        return false;
+    }
+    if (src_us > k->tail->src_us) {
+        k->tail->src_us = src_us;
+    }
+    return true;
+}
+
+/* Transactions looked at by mysink_oldest_src(), at most: a long queue
+ * carries a source time every second or so of the source's time. */
+#define SINK_SCAN_SRC 10000
+
+uint64_t
+mysink_oldest_src(const struct mysink *k)
+{
+    const struct sink_txn *t;
+    unsigned n = 0;
+
+    for (t = k->head; t != NULL && n < SINK_SCAN_SRC; t = t->next, n++) {
+        if (t->src_us != 0) {
+            return t->src_us;
+        }
+    }
+    return 0;
+}
+
+void
+mysink_get_stats(const struct mysink *k, struct sink_stats *st)
+{
+    st->rows = k->n_rows;
+    st->txns = k->n_txns;
+    st->bytes_sent = k->n_sent;
+    st->queued = k->queued;
 }
 
 /* ---- worker 0: the checkpoint, unique keys ---- */

@@ -96,6 +96,9 @@ struct sink_txn {
     char *gtid;                /* its GTID, owned, may be NULL */
     size_t bytes;              /* memory it holds (queue accounting) */
     uint8_t state;             /* the writer's: queued, running, done */
+    uint64_t src_us;           /* a source time (us since epoch) that
+                                  counts as applied when this transaction
+                                  commits (on_src_applied); 0: none */
 };
 
 struct sink_txn *sink_txn_new(void);
@@ -136,6 +139,20 @@ struct sink_cbs {
     /* The destination failed: one line naming cause and fix.  fatal: a
      * retry cannot help (conflict policy error, bad DDL...). */
     void (*on_error)(void *arg, const char *err, bool fatal);
+    /* Optional: transactions carrying source times are committed (and
+     * everything before them): src_us is the latest of those times.
+     * Called before on_applied. */
+    void (*on_src_applied)(void *arg, uint64_t src_us);
+};
+
+/* What the writer has done since it was created. */
+struct sink_stats {
+    uint64_t rows;             /* row changes committed */
+    uint64_t txns;             /* source transactions committed (with
+                                  rows or a DDL) */
+    uint64_t bytes_sent;       /* statement bytes sent (with packet
+                                  headers) */
+    uint64_t queued;           /* bytes of transactions not yet freed */
 };
 
 struct mysink *mysink_new(struct event_base *base, struct evdns_base *dns,
@@ -161,6 +178,15 @@ int mysink_query(struct mysink *k, const char *sql,
                  void *arg);
 /* True when nothing is queued or in flight. */
 bool mysink_idle(const struct mysink *k);
+/* Lets source time <src_us> ride with the newest transaction queued or
+ * in flight: it counts (on_src_applied) when that one commits.  Returns
+ * false when there is none: everything handed over is applied, and the
+ * caller counts it at once. */
+bool mysink_ride(struct mysink *k, uint64_t src_us);
+/* The source time of the oldest transaction not yet committed that
+ * carries one, or 0. */
+uint64_t mysink_oldest_src(const struct mysink *k);
+void mysink_get_stats(const struct mysink *k, struct sink_stats *st);
 void mysink_free(struct mysink *k);
 
 

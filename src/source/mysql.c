@@ -410,6 +410,7 @@ cur_pos(const struct mysrc *s, const struct binlog_header *h)
     p.pos = s->pos;
     p.gtid = s->gtid.len > 0 ? (const char *)s->gtid.data : NULL;
     p.ts = h->timestamp;
+    p.ts_us = s->commit_us;
     return p;
 }
 
@@ -711,6 +712,7 @@ handle_event(struct mysrc *s, const struct binlog_event *ev, bool inner)
         }
         return 0;
     case BINLOG_MARIA_GTID:
+        s->commit_us = 0;
         pbuf_reset(&s->gtid);
         gtid_format_maria(&s->gtid, ev->u.maria_gtid.domain_id, h->server_id,
                           ev->u.maria_gtid.seq_no);
@@ -723,8 +725,21 @@ handle_event(struct mysrc *s, const struct binlog_event *ev, bool inner)
     case BINLOG_GTID:
     case BINLOG_GTID_TAGGED:
         set_gtid_mysql(s, &ev->u.gtid);
+        s->commit_us = ev->u.gtid.has_commit_ts ?
+                       ev->u.gtid.immediate_commit_ts : 0;
+        return 0;
+    case BINLOG_HEARTBEAT:
+    case BINLOG_HEARTBEAT_V2:
+        /* sent only when the server had nothing newer for a period */
+        if (!inner && !s->in_trx && s->cbs.on_heartbeat != NULL) {
+            struct mysrc_pos p = cur_pos(s, h);
+
+            s->cbs.on_heartbeat(s->arg, &p);
+        }
         return 0;
     case BINLOG_ANONYMOUS_GTID:
+        s->commit_us = ev->u.gtid.has_commit_ts ?
+                       ev->u.gtid.immediate_commit_ts : 0;
         pbuf_reset(&s->gtid);
         return 0;
     case BINLOG_QUERY:
@@ -789,6 +804,7 @@ mysrc_on_packet(struct myconn *c, const uint8_t *p, size_t len, void *arg)
     if (s->state != MYSRC_STREAMING) {
         return;
     }
+    s->read_bytes += len + 4;   /* and the packet header */
     switch (repl_packet_classify(p, len)) {
     case REPL_PACKET_EVENT:
         break;
@@ -1025,6 +1041,12 @@ mysrc_position(const struct mysrc *s, const char **file, uint64_t *pos)
     *file = s->commit_file;
     *pos = s->commit_pos;
     return true;
+}
+
+uint64_t
+mysrc_read_bytes(const struct mysrc *s)
+{
+    return s->read_bytes;
 }
 
 bool

@@ -53,6 +53,9 @@ struct mysrc_pos {
     uint64_t pos;               /* end of the event */
     const char *gtid;           /* the transaction's GTID, or NULL */
     uint32_t ts;                /* event timestamp, seconds since epoch */
+    uint64_t ts_us;             /* the transaction's commit time on the
+                                   source, us since epoch (MySQL 8.0.1+
+                                   GTID events); 0 when not known */
 };
 
 /* One row change.  Everything is borrowed and valid during the callback. */
@@ -97,6 +100,9 @@ struct mysrc_cbs {
      * definition is not known or disagrees with the binlog. */
     void (*on_table_error)(void *arg, const char *db, const char *table,
                            const char *err);
+    /* Optional: the server sent a heartbeat event between transactions:
+     * it had nothing newer to send (pos: where the stream is). */
+    void (*on_heartbeat)(void *arg, const struct mysrc_pos *pos);
 };
 
 /* Parses and checks options; NULL on error with the reason in err. */
@@ -123,6 +129,9 @@ bool mysrc_position(const struct mysrc *s, const char **file,
 /* True while the stream is behind the binlog end seen at start-up (or
  * runs with until_now): a consumer may batch its output then. */
 bool mysrc_catching_up(const struct mysrc *s);
+
+/* Bytes of binlog stream packets read from the server so far. */
+uint64_t mysrc_read_bytes(const struct mysrc *s);
 
 void mysrc_free(struct mysrc *s);
 

@@ -108,6 +108,9 @@ struct mysrc {
     bool standalone;                /* MariaDB GTID without BEGIN */
     uint64_t rows_in_trx;           /* rows delivered in the current trx */
     uint64_t skip_rows;             /* rows to skip after a reconnect */
+    uint64_t commit_us;             /* the transaction's commit time from
+                                       its GTID event (MySQL), or 0 */
+    uint64_t read_bytes;            /* stream bytes read (packets) */
 
     /* decoding */
     struct binlog_decoder dec;      /* event decoder */

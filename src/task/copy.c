@@ -1182,6 +1182,26 @@ copy_start(struct event_base *base, struct evdns_base *dns,
 }
 
 void
+copy_progress(const struct copy *cp, uint64_t *tables_total,
+              uint64_t *tables_done, uint64_t *rows)
+{
+    size_t i, j;
+
+    *tables_total = cp->ntabs;
+    *tables_done = 0;
+    *rows = 0;
+    for (i = 0; i < cp->ntabs; i++) {
+        const struct copy_table *t = &cp->tabs[i];
+
+        *tables_done += t->done;
+        *rows += t->wm_rows;
+        for (j = 0; j < t->nabove; j++) {
+            *rows += t->above[j].rows;
+        }
+    }
+}
+
+void
 copy_free(struct copy *cp)
 {
     size_t i;

@@ -54,4 +54,10 @@ struct copy *copy_start(struct event_base *base, struct evdns_base *dns,
                         size_t errlen);
 void copy_free(struct copy *cp);
 
+/* How far <cp> is: tables to copy (0 until the schema step has listed
+ * them), tables whose rows are all written, and rows written, earlier
+ * runs of an interrupted copy included. */
+void copy_progress(const struct copy *cp, uint64_t *tables_total,
+                   uint64_t *tables_done, uint64_t *rows);
+
 #endif

@@ -7,6 +7,15 @@
  *
  * Every source transaction becomes one struct sink_txn; its end position
  * rides with it to the destination's checkpoint row.
+ *
+ * Delay: rows of tandem.heartbeat (src/task/heartbeat.h) are recognised
+ * before selection and never replicated.  A heartbeat read while the
+ * destination has nothing queued or in flight counts as applied at once
+ * (an idle task writes nothing to the destination for it); otherwise its
+ * time rides with the last queued transaction and counts when that one
+ * commits.  Without heartbeat rows in the stream (the source account may
+ * not write them) transactions count with the binlog's own timestamps
+ * (seconds) and the server's heartbeat events stand for "caught up".
  */
 #include "src/task/task.h"
 
@@ -15,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include <sys/time.h>
 
@@ -29,6 +39,8 @@
 #include "src/source/myconn.h"
 #include "src/source/mysql.h"
 #include "src/task/copy.h"
+#include "src/task/delay.h"
+#include "src/task/heartbeat.h"
 #include "src/task/replay.h"
 
 /* Backoff before a restart: doubling up to the maximum. */
@@ -41,6 +53,13 @@
 /* An empty transaction still moves the checkpoint this often (ms), so a
  * source busy with unselected tables does not leave it far behind. */
 #define TASK_IDLE_CHECKPOINT_MS 1000
+/* Heartbeat transactions alone move it this seldom (ms): an idle task
+ * costs the destination one small write a minute, and a restart reads
+ * at most this much heartbeat traffic again. */
+#define TASK_HB_CHECKPOINT_MS 60000
+/* Transactions farther than this (us) past the last heartbeat row read
+ * mean the rows stopped coming: their own timestamps count instead. */
+#define TASK_HB_STALE_US 3000000u
 
 static const char *const task_status_names[] = {
 #define X(s, n) n,
@@ -72,7 +91,6 @@ struct task {
     unsigned restarts;            /* restarts without progress */
     char *ckpt_file;              /* checkpoint read at start (owned) */
     uint64_t ckpt_pos;            /* ... */
-    uint64_t applied_txns;        /* transactions committed */
     bool waiting;                 /* for start_at */
     struct copy *copy;            /* the full copy, while it runs */
     struct replay *replay;        /* after it: changes it may hold */
@@ -90,6 +108,24 @@ struct task {
                                      "srcdb\0table\0dstdb\0" ... */
     char *applied_file;           /* last committed position (owned) */
     uint64_t applied_pos;         /* ... */
+    struct heartbeats *hbs;       /* heartbeat registry (borrowed), or NULL */
+    struct heartbeat *hb;         /* the source's writer, or NULL */
+    struct delay delay;           /* delay samples */
+    uint64_t txn_hb_us;           /* heartbeat ts read in the source
+                                     transaction being read, or 0 */
+    uint64_t hb_seen_us;          /* the last heartbeat ts read, or 0 */
+    uint64_t stream_us;           /* when the stream last started */
+    bool other_unpushed;          /* a transaction other than heartbeats
+                                     was read and not queued since the
+                                     last push */
+    uint64_t errors;              /* restarts after errors, failures */
+    uint64_t read_base;           /* counters of freed sources */
+    uint64_t sent_base;           /* ... freed sinks: bytes sent */
+    uint64_t rows_base;           /* ... rows committed */
+    uint64_t txns_base;           /* ... transactions committed */
+    uint64_t tables_total;        /* the full copy's progress, kept */
+    uint64_t tables_done;         /* ... after it is freed */
+    uint64_t rows_copied;         /* ... */
     char err[1024];               /* why it failed */
 };
 
@@ -100,12 +136,18 @@ task_status_name(enum task_status s)
 }
 
 static uint64_t
-now_ms(void)
+now_us(void)
 {
     struct timeval tv;
 
     gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+    return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+static uint64_t
+now_ms(void)
+{
+    return now_us() / 1000;
 }
 
 static void
@@ -126,14 +168,33 @@ set_status(struct task *t, enum task_status s, const char *why)
 /* Frees the pipeline's parts (source, sink, open transaction). */
 static void drop_pre_src(struct task *t);
 
+/* Frees the source, keeping its counters. */
+static void
+drop_src(struct task *t)
+{
+    if (t->src != NULL) {
+        t->read_base += mysrc_read_bytes(t->src);
+        mysrc_free(t->src);
+        t->src = NULL;
+    }
+}
+
 static void
 teardown(struct task *t)
 {
     drop_pre_src(t);
-    mysrc_free(t->src);
-    t->src = NULL;
-    mysink_free(t->sink);
-    t->sink = NULL;
+    drop_src(t);
+    if (t->sink != NULL) {
+        struct sink_stats ss;
+
+        mysink_get_stats(t->sink, &ss);
+        t->sent_base += ss.bytes_sent;
+        t->rows_base += ss.rows;
+        t->txns_base += ss.txns;
+        mysink_free(t->sink);
+        t->sink = NULL;
+    }
+    t->txn_hb_us = 0;
     pipeline_free(t->pl);
     t->pl = NULL;
     sink_txn_free(t->txn);
@@ -155,6 +216,11 @@ finish(struct task *t, enum task_status s, const char *err)
     }
     set_status(t, s, err);
     teardown(t);
+    heartbeat_release(t->hb);
+    t->hb = NULL;
+    if (err != NULL) {
+        t->errors++;
+    }
     event_del(t->timer);
     event_del(t->tick);
     if (t->done != NULL) {
@@ -194,6 +260,7 @@ restart(struct task *t, const char *why)
         return;
     }
     teardown(t);
+    t->errors++;
     clog(LOG_WARN, t->ctx, "%s; restarting from the checkpoint in %u ms",
          why, t->backoff_ms);
     set_status(t, TASK_RECONNECTING, NULL);
@@ -204,14 +271,102 @@ restart(struct task *t, const char *why)
     evtimer_add(t->timer, &tv);
 }
 
+/* ---- delay ---- */
+
+/* A source time <src_us> is applied now. */
+static void
+count(struct task *t, uint64_t src_us)
+{
+    uint64_t now = now_us();
+    int64_t ms = now > src_us ? (int64_t)((now - src_us + 500) / 1000) : 0;
+
+    delay_add(&t->delay, now / 1000, ms, true);
+}
+
+/* A source time with nothing of its own to apply: applied once what is
+ * queued before it is. */
+static void
+count_or_ride(struct task *t, uint64_t src_us)
+{
+    if (t->sink != NULL && !mysink_ride(t->sink, src_us)) {
+        count(t, src_us);
+    }
+}
+
+/* Whether the stream lacks heartbeat rows at source time <src_us> (at
+ * local time <now>): none read for a while, or none at all and none to
+ * expect soon. */
+static bool
+no_heartbeats(const struct task *t, uint64_t src_us, uint64_t now)
+{
+    if (t->hb_seen_us != 0) {
+        return src_us > t->hb_seen_us + TASK_HB_STALE_US;
+    }
+    /* a writer that writes puts one in the stream within a period: the
+     * binlog's seconds would say up to a second too much until then */
+    return t->hb == NULL || !heartbeat_writing(t->hb, now) ||
+           now > t->stream_us + TASK_HB_STALE_US;
+}
+
+/* The delay now: the last sample, or more when a heartbeat or a
+ * transaction has waited longer than that (unapplied at the destination,
+ * or written at the source and not read yet); -1 when not known. */
+static int64_t
+delay_now(const struct task *t, uint64_t now)
+{
+    int64_t d = t->delay.last_ms;
+    uint64_t o;
+
+    if (t->sink != NULL && (o = mysink_oldest_src(t->sink)) != 0 &&
+        now > o && (int64_t)((now - o) / 1000) > d) {
+        d = (int64_t)((now - o) / 1000);
+    }
+    if (t->hb != NULL && t->hb_seen_us != 0 &&
+        (t->status == TASK_INCREMENTAL || t->status == TASK_RECONNECTING) &&
+        (o = heartbeat_unseen_since(t->hb, t->hb_seen_us > t->stream_us ?
+                                    t->hb_seen_us : t->stream_us)) != 0 &&
+        now > o && (int64_t)((now - o) / 1000) > d) {
+        d = (int64_t)((now - o) / 1000);
+    }
+    return d;
+}
+
+static void
+on_src_applied(void *arg, uint64_t src_us)
+{
+    count(arg, src_us);
+}
+
+static void
+on_server_heartbeat(void *arg, const struct mysrc_pos *p)
+{
+    struct task *t = arg;
+    uint64_t now = now_us();
+
+    (void)p;
+    /* the server had nothing newer: the stream is caught up now */
+    if (no_heartbeats(t, now, now)) {
+        count_or_ride(t, now);
+    }
+}
+
 /* ---- source side ---- */
 
 static int
 on_row(void *arg, const struct mysrc_row *r)
 {
     struct task *t = arg;
+    struct heartbeat_row hr;
     char err[600];
+    int rc;
 
+    if ((rc = heartbeat_parse_row(r, &hr)) != 0) {
+        /* never replicated; ours tell the delay */
+        if (rc > 0 && t->hb != NULL && heartbeat_is_ours(t->hb, &hr)) {
+            t->txn_hb_us = hr.ts_us;
+        }
+        return 0;
+    }
     if (t->replay != NULL &&
         replay_has_row(t->replay, r->db, r->table, r->pos.file, r->pos.pos)) {
         return 0;   /* the copy read the table after it */
@@ -274,6 +429,7 @@ push(struct task *t, struct sink_txn *txn, const struct mysrc_pos *p)
         }
     }
     t->last_push_ms = now_ms();
+    t->other_unpushed = false;
     if (t->pushed_file == NULL || strcmp(t->pushed_file, txn->file) != 0) {
         free(t->pushed_file);
         t->pushed_file = strdup(txn->file);
@@ -293,7 +449,22 @@ on_commit(void *arg, const struct mysrc_pos *p)
 {
     struct task *t = arg;
     struct sink_txn *txn = t->txn;
+    uint64_t hb_us = t->txn_hb_us, src_us;
 
+    /* its source time: a heartbeat's, else, without heartbeat rows, the
+     * binlog's (seconds, or MySQL's commit time in us) */
+    t->txn_hb_us = 0;
+    if (hb_us != 0) {
+        src_us = hb_us;
+        if (hb_us > t->hb_seen_us) {
+            t->hb_seen_us = hb_us;
+        }
+    } else {
+        src_us = p->ts_us != 0 ? p->ts_us : (uint64_t)p->ts * 1000000u;
+        if (!no_heartbeats(t, src_us, now_us())) {
+            src_us = 0;
+        }
+    }
     if (t->big_open) {
         /* The last part of a large transaction commits it. */
         t->big_open = false;
@@ -302,16 +473,28 @@ on_commit(void *arg, const struct mysrc_pos *p)
             return -1;
         }
     } else if (txn == NULL || txn->nrows == 0) {
-        /* Nothing selected in it: move the checkpoint now and then. */
-        if (now_ms() - t->last_push_ms < TASK_IDLE_CHECKPOINT_MS) {
+        /* Nothing selected in it: its time counts once what is queued is
+         * applied; the checkpoint moves now and then, seldom for
+         * heartbeats alone. */
+        if (src_us != 0) {
+            count_or_ride(t, src_us);
+        }
+        if (hb_us == 0) {
+            t->other_unpushed = true;
+        }
+        if (now_ms() - t->last_push_ms < (t->other_unpushed ?
+                                          TASK_IDLE_CHECKPOINT_MS :
+                                          TASK_HB_CHECKPOINT_MS)) {
             return 0;
         }
         if (txn == NULL && (txn = sink_txn_new()) == NULL) {
             task_fail(t, "out of memory");
             return -1;
         }
+        src_us = 0;
     }
     t->txn = NULL;
+    txn->src_us = src_us;
     return push(t, txn, p);
 }
 
@@ -385,7 +568,6 @@ on_applied(void *arg, const char *file, uint64_t pos)
 {
     struct task *t = arg;
 
-    t->applied_txns++;
     if (t->applied_file == NULL || strcmp(t->applied_file, file) != 0) {
         free(t->applied_file);
         t->applied_file = strdup(file);
@@ -395,9 +577,12 @@ on_applied(void *arg, const char *file, uint64_t pos)
     t->backoff_ms = TASK_BACKOFF_MIN_MS;
     clog(LOG_DEBUG, t->ctx, "applied through %s:%" PRIu64, file, pos);
     if (t->status == TASK_STOPPING && mysink_idle(t->sink)) {
+        struct timeval now = {0, 0};
+
         clog(LOG_INFO, t->ctx, "checkpoint %s:%" PRIu64 " committed", file,
              pos);
-        finish(t, TASK_STOPPED, NULL);
+        /* the sink is freed outside its own callback */
+        evtimer_add(t->timer, &now);
     }
 }
 
@@ -425,6 +610,22 @@ on_sink_error(void *arg, const char *err, bool fatal)
     }
 }
 
+/* A server_id for a binlog stream: the source refuses a second replica
+ * of the same id (4052), so the streams of one process never share one:
+ * consecutive ids from a start chosen by the clock and the pid, in
+ * 2000000000..2099999999, away from the ids servers are given. */
+static uint32_t
+replica_server_id(void)
+{
+    static uint32_t next;
+
+    if (next == 0) {
+        next = (uint32_t)((now_ms() * 7919u + (uint64_t)getpid()) %
+                          100000000u) + 1;
+    }
+    return 2000000000u + next++ % 100000000u;
+}
+
 static int
 start_source(struct task *t)
 {
@@ -434,7 +635,7 @@ start_source(struct task *t)
 
     memset(&o, 0, sizeof(o));
     o.url = t->spec->source.url;
-    o.server_id = 2000000000u + (uint32_t)(now_ms() % 100000000u);
+    o.server_id = replica_server_id();
     o.log_ctx = t->ctx;
     o.until_now = t->until_caught_up;
     if (t->ckpt_file != NULL) {
@@ -455,6 +656,8 @@ start_source(struct task *t)
     cbs.on_ddl = on_ddl;
     cbs.on_end = on_src_end;
     cbs.on_table_error = on_table_error;
+    cbs.on_heartbeat = on_server_heartbeat;
+    t->stream_us = now_us();
     t->src = mysrc_new(t->base, t->dns, &o, &cbs, t, err, sizeof(err));
     if (t->src == NULL || mysrc_start(t->src, err, sizeof(err)) != 0) {
         task_fail(t, "source: %s", err);
@@ -984,6 +1187,7 @@ start_all(struct task *t)
     cbs.on_applied = on_applied;
     cbs.on_drained = on_drained;
     cbs.on_error = on_sink_error;
+    cbs.on_src_applied = on_src_applied;
     t->sink = mysink_new(t->base, t->dns, &so, &cbs, t);
     if (t->sink == NULL) {
         task_fail(t, "out of memory");
@@ -1001,11 +1205,13 @@ start_all(struct task *t)
     return 0;
 }
 
-/* Every second: when the destination is idle and the source has read
- * past the last queued position (start-up, unselected or filtered
- * traffic), an empty transaction records the last transaction boundary
- * read, so the checkpoint keeps up.  A transaction being read is behind
- * that boundary and unaffected. */
+/* Every second: a delay that grows while nothing is applied (a stalled
+ * destination or source) enters the window.  When the destination is
+ * idle and the source has read past the last queued position (start-up,
+ * unselected or filtered traffic; heartbeats alone only every
+ * TASK_HB_CHECKPOINT_MS), an empty transaction records the last
+ * transaction boundary read, so the checkpoint keeps up.  A transaction
+ * being read is behind that boundary and unaffected. */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -1013,12 +1219,20 @@ on_tick(evutil_socket_t fd, short what, void *arg)
     struct mysrc_pos p;
     struct sink_txn *txn;
     const char *file;
-    uint64_t pos;
+    uint64_t pos, now = now_us();
+    int64_t d = delay_now(t, now);
 
     (void)fd;
     (void)what;
+    if (d > t->delay.last_ms) {
+        delay_add(&t->delay, now / 1000, d, false);
+    }
     if (t->status != TASK_INCREMENTAL || t->src == NULL || t->sink == NULL ||
         !mysink_idle(t->sink)) {
+        return;
+    }
+    if (!t->caught_up && !t->other_unpushed &&
+        now / 1000 - t->last_push_ms < TASK_HB_CHECKPOINT_MS) {
         return;
     }
     if (!mysrc_position(t->src, &file, &pos) ||
@@ -1047,8 +1261,16 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    if (t->status == TASK_STOPPING) {
+        if (t->sink == NULL || mysink_idle(t->sink)) {
+            finish(t, TASK_STOPPED, NULL);
+        }
+        return;
+    }
     if (t->copied) {
         t->copied = false;
+        copy_progress(t->copy, &t->tables_total, &t->tables_done,
+                      &t->rows_copied);
         copy_free(t->copy);
         t->copy = NULL;
         if (t->spec->mode == TASK_MODE_FULL) {
@@ -1082,6 +1304,7 @@ task_new(struct event_base *base, struct evdns_base *dns,
     t->done = done;
     t->arg = arg;
     t->backoff_ms = TASK_BACKOFF_MIN_MS;
+    delay_init(&t->delay);
     snprintf(t->ctx, sizeof(t->ctx), "task=%s", spec->name);
     if (url_parse(spec->destination.url, &t->dest, err, errlen) != 0) {
         free(t);
@@ -1111,6 +1334,7 @@ int
 task_start(struct task *t)
 {
     struct timeval second = {1, 0};
+    const struct timeval *tick;
     const struct task_flow_control *fc = &t->spec->flow;
     time_t now = time(NULL);
 
@@ -1119,7 +1343,12 @@ task_start(struct task *t)
         clog(LOG_WARN, t->ctx, "flow_control paces the full copy: this "
              "incremental task applies changes as fast as they come");
     }
-    event_add(t->tick, &second);
+    /* one shared timeout for the ticks of every task of the loop */
+    tick = event_base_init_common_timeout(t->base, &second);
+    event_add(t->tick, tick != NULL ? tick : &second);
+    if (t->hbs != NULL && t->hb == NULL) {
+        t->hb = heartbeat_acquire(t->hbs, &t->src_url);
+    }
     if (t->spec->has_start_at && t->spec->start_at > (int64_t)now) {
         struct timeval wait = {(time_t)(t->spec->start_at - now), 0};
         char when[32];
@@ -1151,22 +1380,77 @@ task_on_status(struct task *t, task_status_cb cb, void *arg)
 }
 
 void
+task_set_heartbeats(struct task *t, struct heartbeats *hbs)
+{
+    t->hbs = hbs;
+}
+
+void
 task_get_stats(const struct task *t, struct task_stats *st)
 {
+    uint64_t now = now_us(), bytes;
+    const char *file = NULL;
+    uint64_t pos = 0;
+
     memset(st, 0, sizeof(*st));
     st->status = t->status;
     st->file = t->applied_file != NULL ? t->applied_file : t->ckpt_file;
     st->pos = t->applied_file != NULL ? t->applied_pos : t->ckpt_pos;
-    st->applied_txns = t->applied_txns;
-    st->delay_ms = -1;
-    st->delay_p50_ms = -1;
-    st->delay_p99_ms = -1;
-    st->delay_max_ms = -1;
+    st->applied_txns = t->txns_base;
+    st->applied_rows = t->rows_base;
+    st->written_bytes = t->sent_base;
+    st->read_bytes = t->read_base;
+    if (t->src != NULL) {
+        st->read_bytes += mysrc_read_bytes(t->src);
+    }
+    if (t->sink != NULL) {
+        struct sink_stats ss;
+
+        mysink_get_stats(t->sink, &ss);
+        st->applied_rows += ss.rows;
+        st->applied_txns += ss.txns;
+        st->written_bytes += ss.bytes_sent;
+        st->queue_bytes = ss.queued;
+    }
+    st->errors = t->errors;
+    st->delay_ms = delay_now(t, now);
+    delay_window(&t->delay, now / 1000, &st->delay_p50_ms,
+                 &st->delay_p99_ms, &st->delay_max_ms);
+    if (st->delay_ms > st->delay_max_ms && st->delay_max_ms >= 0) {
+        st->delay_max_ms = st->delay_ms;    /* the window is per tick */
+    }
+    /* bytes behind: from what is applied, or, with nothing left to
+     * apply, from what was read */
+    if (t->src != NULL && t->sink != NULL && mysink_idle(t->sink) &&
+        mysrc_position(t->src, &file, &pos)) {
+        st->bytes_behind = 0;
+    } else {
+        file = st->file;
+        pos = st->pos;
+    }
+    if (t->hb != NULL && file != NULL &&
+        heartbeat_bytes_after(t->hb, file, pos, &bytes)) {
+        st->bytes_behind = bytes;
+    }
+    st->spill_bytes = 0;
+    if (t->copy != NULL) {
+        copy_progress(t->copy, &st->tables_total, &st->tables_done,
+                      &st->rows_copied);
+    } else {
+        st->tables_total = t->tables_total;
+        st->tables_done = t->tables_done;
+        st->rows_copied = t->rows_copied;
+    }
 }
 
 void
 task_stop(struct task *t)
 {
+    struct mysrc_pos p;
+    struct sink_txn *txn;
+    const char *file;
+    uint64_t pos;
+
     if (t->status == TASK_STOPPED || t->status == TASK_FAILED ||
         t->status == TASK_STOPPING) {
         return;
@@ -1182,10 +1466,22 @@ task_stop(struct task *t)
         return;
     }
     set_status(t, TASK_STOPPING, "finishing what was read");
+    /* What was read past the last queued transaction (heartbeats,
+     * unselected changes) is recorded too: a restart goes on from
+     * there. */
+    if (t->src != NULL && mysrc_position(t->src, &file, &pos) &&
+        (t->pushed_file == NULL || strcmp(t->pushed_file, file) != 0 ||
+         t->pushed_pos != pos) && (txn = sink_txn_new()) != NULL) {
+        memset(&p, 0, sizeof(p));
+        p.file = file;
+        p.pos = pos;
+        if (push(t, txn, &p) != 0 || t->status != TASK_STOPPING) {
+            return;
+        }
+    }
     /* No more source reading; the open transaction is dropped (it will
      * be read again from the checkpoint). */
-    mysrc_free(t->src);
-    t->src = NULL;
+    drop_src(t);
     sink_txn_free(t->txn);
     t->txn = NULL;
     if (mysink_idle(t->sink)) {
@@ -1200,6 +1496,7 @@ task_free(struct task *t)
         return;
     }
     teardown(t);
+    heartbeat_release(t->hb);
     copy_free(t->copy);
     if (t->timer != NULL) {
         event_free(t->timer);

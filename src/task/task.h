@@ -21,6 +21,7 @@
 
 struct event_base;
 struct evdns_base;
+struct heartbeats;
 struct task;
 
 #define TASK_STATUSES(X)              \
@@ -60,8 +61,9 @@ struct task_stats {
     uint64_t written_bytes;       /* bytes sent to the destination */
     uint64_t errors;              /* restarts after errors */
     int64_t delay_ms;             /* apply time minus the source time of the
-                                     last applied heartbeat or transaction;
-                                     -1 when not known yet */
+                                     last applied heartbeat or transaction,
+                                     or more while one waits longer than
+                                     that; -1 when not known yet */
     int64_t delay_p50_ms;         /* over the last minute; -1: none */
     int64_t delay_p99_ms;         /* ... */
     int64_t delay_max_ms;         /* ... */
@@ -83,6 +85,12 @@ struct task *task_new(struct event_base *base, struct evdns_base *dns,
 void task_until_caught_up(struct task *t);
 /* Before task_start(): status changes go to cb as well as to the log. */
 void task_on_status(struct task *t, task_status_cb cb, void *arg);
+/* Before task_start(): the task takes the heartbeat writer of its source
+ * from <hbs> (borrowed: it must outlive the task; see
+ * src/task/heartbeat.h) and measures its delay in milliseconds from the
+ * heartbeat rows.  NULL (the default): no heartbeat is written, and the
+ * delay comes from the binlog's timestamps (seconds). */
+void task_set_heartbeats(struct task *t, struct heartbeats *hbs);
 void task_get_stats(const struct task *t, struct task_stats *st);
 int task_start(struct task *t);
 /* Stops reading the source, lets what was read commit, then STOPPED. */
