@@ -39,6 +39,10 @@
 
 /* Input bytes buffered before the socket is no longer read. */
 #define CONN_READ_HIGH (1024 * 1024)
+/* The first read_more() reservation; it doubles while reads fill it and
+ * halves while they use a quarter of it, so an idle connection holds a
+ * small buffer and a busy one reads in large gulps. */
+#define CONN_READ_MIN (16 * 1024)
 /* Most bytes read from the socket per read callback. */
 #define CONN_MAX_SINGLE_READ (256 * 1024)
 /* Connect timeout when the caller gives 0. */
@@ -66,6 +70,7 @@ struct conn {
     unsigned timeout_ms;           /* connect timeout */
     unsigned read_timeout_ms;      /* read timeout, 0: none */
     bool paused;                   /* reading stopped by the owner */
+    size_t read_size;              /* read_more()'s reservation */
     bool defer_errors;             /* inside conn_connect() or
                                     * conn_start_tls(): report later */
     enum conn_err pending_err;     /* error to report from the timer */
@@ -251,7 +256,7 @@ read_more(struct conn *c, struct evbuffer *in)
 {
     struct evbuffer_iovec v[2];
     evutil_socket_t fd = bufferevent_getfd(c->bev);
-    size_t have = evbuffer_get_length(in);
+    size_t have = evbuffer_get_length(in), want;
     ssize_t r;
     int i, nv;
 
@@ -261,12 +266,20 @@ read_more(struct conn *c, struct evbuffer *in)
     /* A socket bufferevent keeps the end of its input frozen except while
      * it reads itself; do as it does. */
     evbuffer_unfreeze(in, 0);
-    nv = evbuffer_reserve_space(in, (ev_ssize_t)(CONN_READ_HIGH - have), v,
-                                2);
+    if (c->read_size < CONN_READ_MIN) {
+        c->read_size = CONN_READ_MIN;
+    }
+    want = c->read_size < CONN_READ_HIGH - have ? c->read_size :
+           CONN_READ_HIGH - have;
+    nv = evbuffer_reserve_space(in, (ev_ssize_t)want, v, 2);
     if (nv > 0) {
         r = readv(fd, (struct iovec *)v, nv);
         if (r <= 0) {
             nv = 0;
+        } else if ((size_t)r >= want && c->read_size < CONN_READ_HIGH) {
+            c->read_size *= 2;
+        } else if ((size_t)r < want / 4 && c->read_size > CONN_READ_MIN) {
+            c->read_size /= 2;
         }
         for (i = 0; i < nv; i++) {
             if ((size_t)r < v[i].iov_len) {

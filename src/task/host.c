@@ -20,6 +20,7 @@
 #include "src/core/url.h"
 #include "src/source/myconn.h"
 #include "src/store/store.h"
+#include "src/task/heartbeat.h"
 #include "src/task/host_int.h"
 #include "src/task/precheck.h"
 #include "src/task/task.h"
@@ -370,6 +371,7 @@ run_task(struct htask *t)
         return;
     }
     task_on_status(t->run, on_run_status, t);
+    task_set_heartbeats(t->run, t->h->hbs);
     t->phase = "connecting";
     if (t->status != HS_FULL_SYNC && t->status != HS_INCREMENTAL) {
         /* a task with a checkpoint has copied (the run corrects it) */
@@ -1129,6 +1131,12 @@ host_new(struct event_base *base, struct evdns_base *dns, struct store *st,
     h->st = st;
     h->queue_bytes = queue_bytes;
     h->logs_tail = &h->logs;
+    h->hbs = heartbeats_new(base, dns);
+    if (h->hbs == NULL) {
+        host_free(h);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     if (store_task_each(st, on_stored, h, err, errlen) != 0) {
         host_free(h);
         return NULL;
@@ -1224,6 +1232,7 @@ host_free(struct host *h)
         h->tasks = t->next;
         htask_free(t);
     }
+    heartbeats_free(h->hbs);
     if (h->tick != NULL) {
         event_free(h->tick);
     }

@@ -14,6 +14,7 @@
 #include "src/task/spec.h"
 #include "src/task/task.h"
 
+struct heartbeats;
 struct task;
 struct precheck;
 struct myconn;
@@ -99,6 +100,7 @@ struct host {
     struct event_base *base;      /* loop (borrowed) */
     struct evdns_base *dns;       /* resolver (borrowed) */
     struct store *st;             /* state store (borrowed) */
+    struct heartbeats *hbs;       /* one heartbeat writer per source */
     uint64_t queue_bytes;         /* default apply.queue_bytes */
     struct htask *tasks;          /* every task, creation order */
     struct event *tick;           /* every second: mirrors, rates */
