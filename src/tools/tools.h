@@ -20,7 +20,7 @@ int tool_query_main(int argc, char **argv);
 /* tandem binlog --source URL ...: print a binlog as JSON lines. */
 int tool_binlog_main(int argc, char **argv);
 
-/* tandem run TASK.json: run one replication task in the foreground. */
+/* tandem run TASK.json...: run replication tasks in the foreground. */
 int tool_run_main(int argc, char **argv);
 
 /* tandem schema TASK.json: print the task's destination CREATE statements. */
