@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <openssl/crypto.h>
@@ -372,7 +373,8 @@ run_task(struct htask *t)
     }
     task_on_status(t->run, on_run_status, t);
     task_set_heartbeats(t->run, t->h->hbs);
-    t->phase = "connecting";
+    t->phase = t->spec.has_start_at && t->spec.start_at > (int64_t)time(NULL)
+               ? "waiting for start_at" : "connecting";
     if (t->status != HS_FULL_SYNC && t->status != HS_INCREMENTAL) {
         /* a task with a checkpoint has copied (the run corrects it) */
         set_status(t, t->spec.mode == TASK_MODE_INCREMENTAL ||

@@ -156,7 +156,7 @@ set_status(struct task *t, enum task_status s, const char *why)
     if (t->status == s) {
         return;
     }
-    clog(LOG_INFO, t->ctx, "status %s -> %s%s%s",
+    clog(LOG_INFO, t->ctx, "phase %s -> %s%s%s",
          task_status_name(t->status), task_status_name(s), why ? ": " : "",
          why ? why : "");
     t->status = s;

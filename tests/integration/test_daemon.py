@@ -244,10 +244,10 @@ def test_lifecycle_through_the_api(env):
         answers.append(json.dumps(logs))
         msgs = [entry["message"] for entry in logs]
         for change in ["created -> prechecking", "prechecking -> ready",
-                       "-> incremental", "incremental -> paused",
-                       "paused -> incremental", "-> completed",
+                       "full_sync -> incremental", "incremental -> paused",
+                       "paused -> incremental", "incremental -> completed",
                        "completed -> created"]:
-            assert any(change in m for m in msgs), (change, msgs)
+            assert "status " + change in msgs, (change, msgs)
         last = logs[-1]["ts_ms"]
         assert d.ok("GET", "/v1/tasks/life-task/logs?since=%d" %
                     last)["logs"] == []
