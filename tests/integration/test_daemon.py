@@ -206,6 +206,34 @@ def test_lifecycle_through_the_api(env):
         env.sql("INSERT INTO dlife.t VALUES (3, 'c')")
         wait_rows(env, "dlife", 3)
 
+        # metrics: without the token, Prometheus text, the task labelled
+        deadline = time.monotonic() + 10
+        while True:
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics"
+                                        % d.port, timeout=5) as r:
+                assert r.headers["Content-Type"].startswith("text/plain")
+                text = r.read().decode()
+            samples = dict(line.rsplit(" ", 1) for line in
+                           text.splitlines() if not line.startswith("#"))
+            key = 'tandem_task_delay_seconds{task="life-task"}'
+            if key in samples and int(float(samples[
+                    'tandem_task_rows_total{task="life-task"}'])) >= 1:
+                break
+            assert time.monotonic() < deadline, text
+            time.sleep(0.2)
+        assert samples['tandem_task_status{task="life-task",status='
+                       '"incremental"}'] == "1", text
+        assert 0 <= float(samples[key]) < 5, text
+        assert "# TYPE tandem_task_read_bytes_total counter" in text
+        assert float(samples['tandem_task_read_bytes_total'
+                             '{task="life-task"}']) > 0, text
+        t = d.ok("GET", "/v1/tasks/life-task")
+        m = t["metrics"]
+        assert m["delay_ms"]["last"] is not None and \
+            0 <= m["delay_ms"]["last"] < 5000, m
+        assert m["rows"] >= 1 and m["errors"] == 0, m
+        assert t["position"]["file"].startswith("bin."), t
+
         # pause: nothing applied until resumed
         a = d.ok("POST", "/v1/tasks/life-task/pause")
         assert a["status"] == "paused", a
