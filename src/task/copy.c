@@ -117,6 +117,15 @@ on_finished(struct myconn *c, const struct myresult *res, const char *err,
                   "destination: %s", err);
         return;
     }
+    if (cp->adding) {
+        clog(LOG_INFO, cp->ctx, "copy of the added tables done: %" PRIu64
+             " rows; the stream goes on from the checkpoint, writing over "
+             "them until %s:%" PRIu64, cp->total, cp->until_file != NULL ?
+             cp->until_file : "-", cp->until_pos);
+        cp->finished = true;
+        cp->done(cp, NULL, NULL, 0, cp->arg);
+        return;
+    }
     clog(LOG_INFO, cp->ctx, "full copy done: %" PRIu64 " rows; the stream "
          "starts at %s:%" PRIu64 "%s", cp->total, cp->start_file,
          cp->start_pos, binpos_cmp(cp->start_file, cp->start_pos,
@@ -133,6 +142,14 @@ static void
 finish(struct copy *cp)
 {
     size_t i;
+
+    if (cp->adding) {
+        pbuf_reset(&cp->q);
+        pbuf_puts(&cp->q, "UPDATE tandem.copy SET done = 1 WHERE task = ");
+        copy_put_lit(&cp->q, cp->spec->name);
+        copy_send(cp, cp->dst, copy_qtext(&cp->q), on_finished, cp);
+        return;
+    }
 
     for (i = 0; i < cp->ntabs; i++) {
         if (keep_pos(&cp->start_file, &cp->start_pos, cp->tabs[i].from_file,
@@ -722,14 +739,15 @@ on_existing(struct myconn *c, const struct myresult *res, const char *err,
 
         pbuf_put_pair(&cp->existing, v[0], v[1]);
     }
-    if (!cp->resuming &&
+    if ((!cp->resuming || cp->adding) &&
         cp->spec->existing_tables == TASK_EXISTING_INTERCEPT) {
         for (i = 0; i < cp->ntabs; i++) {
             const struct schema_stmt *st = cp->tabs[i].st;
             const char *table = task_spec_map_table(cp->spec, st->src_db,
                                                     st->src_table);
 
-            if (pbuf_has_pair(&cp->existing, st->db, table)) {
+            if (!cp->tabs[i].progress &&
+                pbuf_has_pair(&cp->existing, st->db, table)) {
                 copy_fail(cp, "destination table `%s`.`%s` already exists "
                           "and \"existing_tables\" is \"intercept\" — drop "
                           "or rename it, map the table to another name, or "
@@ -862,9 +880,15 @@ on_copy_state(struct myconn *c, const struct myresult *res, const char *err,
         copy_fail(cp, "destination: %s", err);
         return;
     }
-    cp->resuming = res != NULL && res->nrows > 0 && res->cells[0].len == 1 &&
-                   res->cells[0].p[0] == '0';
+    cp->resuming = res != NULL && res->nrows > 0 && (cp->adding ||
+                   (res->cells[0].len == 1 && res->cells[0].p[0] == '0'));
     pbuf_reset(&cp->q);
+    if (cp->adding && !cp->resuming) {
+        copy_fail(cp, "tables were added but tandem.copy holds no copy of "
+                  "this task at the destination — reset the task to copy "
+                  "every table again");
+        return;
+    }
     if (cp->resuming) {
         if (res->cells[1].len > 0) {   /* else none recorded yet */
             cp->until_file = span_strdup(res->cells[1]);
@@ -874,8 +898,13 @@ on_copy_state(struct myconn *c, const struct myresult *res, const char *err,
                 return;
             }
         }
-        clog(LOG_INFO, cp->ctx, "an earlier full copy was interrupted: "
-             "resuming it from its finished chunks");
+        if (cp->adding) {
+            clog(LOG_INFO, cp->ctx, "copying the tables added to the "
+                 "task");
+        } else {
+            clog(LOG_INFO, cp->ctx, "an earlier full copy was interrupted: "
+                 "resuming it from its finished chunks");
+        }
         pbuf_puts(&cp->q, "SELECT db, tbl, file, pos, seq, last_key, `rows`, "
                           "done FROM tandem.copy_table WHERE task = ");
         copy_put_lit(&cp->q, cp->spec->name);
@@ -1177,6 +1206,20 @@ copy_start(struct event_base *base, struct evdns_base *dns,
         }
         copy_free(cp);
         return NULL;
+    }
+    return cp;
+}
+
+struct copy *
+copy_start_added(struct event_base *base, struct evdns_base *dns,
+                 const struct task_spec *added, const char *log_ctx,
+                 copy_done_cb done, void *arg, char *err, size_t errlen)
+{
+    struct copy *cp = copy_start(base, dns, added, log_ctx, done, arg, err,
+                                 errlen);
+
+    if (cp != NULL) {
+        cp->adding = true;
     }
     return cp;
 }

@@ -52,6 +52,21 @@ struct copy *copy_start(struct event_base *base, struct evdns_base *dns,
                         const struct task_spec *spec, const char *log_ctx,
                         copy_done_cb done, void *arg, char *err,
                         size_t errlen);
+/*
+ * The copy of tables added to a task whose full copy is done: <added> is
+ * the task's spec with only the added objects.  It runs like an
+ * interrupted copy resumed (tables with progress rows are done already),
+ * in new snapshots recorded as tandem.copy's latest, and leaves the
+ * task's checkpoint alone: the stream goes on from there, dropping an
+ * added table's rows older than its snapshot and writing over the others
+ * up to the latest snapshot (src/task/replay.h).  done gets the
+ * checkpoint's position unchanged (file NULL).
+ */
+struct copy *copy_start_added(struct event_base *base,
+                              struct evdns_base *dns,
+                              const struct task_spec *added,
+                              const char *log_ctx, copy_done_cb done,
+                              void *arg, char *err, size_t errlen);
 void copy_free(struct copy *cp);
 
 /* How far <cp> is: tables to copy (0 until the schema step has listed

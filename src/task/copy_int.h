@@ -149,6 +149,8 @@ struct copy {
     size_t nstmts;                /* ... */
     size_t si;                    /* statement being run */
     bool resuming;                /* an earlier copy was interrupted */
+    bool adding;                  /* tables added to a task whose copy is
+                                     done: the checkpoint stays */
     bool defer_keys;              /* tables get their plain secondary
                                      indexes after their rows */
     struct pbuf existing;         /* "db\0table\0" at the destination */

@@ -360,6 +360,58 @@ on_run_done(struct task *run, const char *err, void *arg)
     evtimer_add(t->reap, &now);
 }
 
+static int load_doc(struct host *h, json_t *doc, struct task_spec *out_spec,
+                    json_t **out);
+
+/* The objects added since the full copy have been copied: the stream
+ * goes on with them. */
+static void
+on_added_copied(struct task *run, void *arg)
+{
+    struct htask *t = arg;
+    json_t *doc = t->next_doc != NULL ? t->next_doc : t->doc;
+    char err[600], ctx[80];
+
+    (void)run;
+    json_object_del(doc, "objects_to_copy");
+    if (doc != t->doc) {
+        json_object_del(t->doc, "objects_to_copy");
+    }
+    if (save_task(t, err, sizeof(err)) != 0) {
+        log_error("task=%s: the store did not take its spec: %s", t->name,
+                  err);
+    }
+    clog(LOG_INFO, ctx_of(t, ctx), "the added objects are copied");
+}
+
+/* The spec of "objects_to_copy" (the doc with only those objects) into
+ * t->added; false when there are none. */
+static bool
+load_added(struct htask *t)
+{
+    json_t *tc = json_object_get(t->doc, "objects_to_copy"), *doc, *out;
+    char ctx[80];
+    bool ok;
+
+    task_spec_free(&t->added);
+    if (json_array_size(tc) == 0 ||
+        t->spec.mode != TASK_MODE_FULL_INCREMENTAL) {
+        return false;
+    }
+    doc = json_deep_copy(t->doc);
+    out = NULL;
+    ok = doc != NULL && json_object_set(doc, "objects", tc) == 0 &&
+         load_doc(t->h, doc, &t->added, &out) == 0;
+    if (!ok) {
+        clog(LOG_ERROR, ctx_of(t, ctx), "the added objects cannot be "
+             "copied: %s", out != NULL ? json_string_value(json_object_get(
+             out, "error")) : "out of memory");
+    }
+    json_decref(out);
+    json_decref(doc);
+    return ok;
+}
+
 static void
 run_task(struct htask *t)
 {
@@ -373,6 +425,9 @@ run_task(struct htask *t)
     }
     task_on_status(t->run, on_run_status, t);
     task_set_heartbeats(t->run, t->h->hbs);
+    if (load_added(t)) {
+        task_copy_added(t->run, &t->added, on_added_copied, t);
+    }
     t->phase = t->spec.has_start_at && t->spec.start_at > (int64_t)time(NULL)
                ? "waiting for start_at" : "connecting";
     if (t->status != HS_FULL_SYNC && t->status != HS_INCREMENTAL) {
@@ -714,6 +769,7 @@ load_doc(struct host *h, json_t *doc, struct task_spec *out_spec,
     }
     json_object_del(spec, "description");
     json_object_del(spec, "tags");
+    json_object_del(spec, "objects_to_copy");
     text = json_dumps(spec, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(spec);
     if (text == NULL) {
@@ -773,6 +829,7 @@ htask_free(struct htask *t)
     json_decref(t->report);
     task_spec_free(&t->spec);
     task_spec_free(&t->next_spec);
+    task_spec_free(&t->added);
     free(t->error);
     free(t->mirror_file);
     free(t);

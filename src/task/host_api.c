@@ -35,7 +35,11 @@ json_time(int64_t ms)
 json_t *
 host_public_spec(const struct htask *t)
 {
-    json_t *spec = json_deep_copy(t->doc), *ep;
+    /* a change a running task takes at its restart shows at once */
+    const struct task_spec *ts = t->next_doc != NULL ? &t->next_spec :
+                                 &t->spec;
+    json_t *spec = json_deep_copy(t->next_doc != NULL ? t->next_doc :
+                                  t->doc), *ep;
     char masked[1200];
 
     if (spec == NULL) {
@@ -43,15 +47,16 @@ host_public_spec(const struct htask *t)
     }
     json_object_del(spec, "description");
     json_object_del(spec, "tags");
+    json_object_del(spec, "objects_to_copy");
     ep = json_object_get(spec, "source");
-    if (json_is_object(ep) && t->spec.source.url != NULL) {
+    if (json_is_object(ep) && ts->source.url != NULL) {
         json_object_set_new(ep, "url", json_string(task_spec_masked_url(
-            &t->spec.source, masked, sizeof(masked))));
+            &ts->source, masked, sizeof(masked))));
     }
     ep = json_object_get(spec, "destination");
-    if (json_is_object(ep) && t->spec.destination.url != NULL) {
+    if (json_is_object(ep) && ts->destination.url != NULL) {
         json_object_set_new(ep, "url", json_string(task_spec_masked_url(
-            &t->spec.destination, masked, sizeof(masked))));
+            &ts->destination, masked, sizeof(masked))));
     }
     return spec;
 }
@@ -98,6 +103,7 @@ json_t *
 host_task_view(const struct htask *t)
 {
     json_t *v = host_task_summary(t), *pos = json_null(), *d;
+    const json_t *doc = t->next_doc != NULL ? t->next_doc : t->doc;
     const struct task_stats *ts = host_stats(t);
     struct task_stats now;
 
@@ -116,13 +122,16 @@ host_task_view(const struct htask *t)
         pos = json_pack("{s:s,s:I}", "file", t->mirror_file, "pos",
                         (json_int_t)t->mirror_pos);
     }
-    d = json_object_get(t->doc, "description");
+    d = json_object_get(doc, "description");
     json_object_set_new(v, "description", d != NULL ? json_incref(d) :
                         json_null());
-    d = json_object_get(t->doc, "tags");
+    d = json_object_get(doc, "tags");
     json_object_set_new(v, "tags", d != NULL ? json_incref(d) :
                         json_array());
     json_object_set_new(v, "spec", host_public_spec(t));
+    d = json_object_get(doc, "objects_to_copy");
+    json_object_set_new(v, "objects_to_copy", d != NULL ? json_incref(d) :
+                        json_array());
     json_object_set_new(v, "metrics", host_task_metrics(t));
     json_object_set_new(v, "progress", t->spec.mode == TASK_MODE_INCREMENTAL
                         ? json_null() : json_pack(
@@ -274,11 +283,29 @@ same_db(json_t *o, const char *db)
     return d != NULL && strcmp(d, db) == 0;
 }
 
-static int
-patch_objects(json_t *doc, json_t *ch, json_t **out)
+/* Removes the entry of database db from array a; whether it was there. */
+static bool
+remove_db(json_t *a, const char *db)
 {
-    json_t *objs = json_object_get(doc, "objects"), *add, *rm, *v;
-    size_t i, j;
+    size_t j;
+
+    for (j = 0; j < json_array_size(a); j++) {
+        if (same_db(json_array_get(a, j), db)) {
+            json_array_remove(a, j);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Applies {"add": [...], "remove": [...]} to doc's objects; with copy,
+ * the added entries also go to "objects_to_copy" (copied before the
+ * stream goes on). */
+static int
+patch_objects(json_t *doc, json_t *ch, bool copy, json_t **out)
+{
+    json_t *objs = json_object_get(doc, "objects"), *add, *rm, *v, *tc;
+    size_t i;
 
     add = json_object_get(ch, "add");
     rm = json_object_get(ch, "remove");
@@ -293,20 +320,27 @@ patch_objects(json_t *doc, json_t *ch, json_t **out)
             return host_error(out, 400, "objects.remove[%zu]: a database "
                               "name", i);
         }
-        for (j = 0; j < json_array_size(objs); j++) {
-            if (same_db(json_array_get(objs, j), json_string_value(v))) {
-                break;
-            }
-        }
-        if (j == json_array_size(objs)) {
+        if (!remove_db(objs, json_string_value(v))) {
             return host_error(out, 400, "objects.remove[%zu]: '%s' is not "
                               "among the task's objects", i,
                               json_string_value(v));
         }
-        json_array_remove(objs, j);
+        remove_db(json_object_get(doc, "objects_to_copy"),
+                  json_string_value(v));
+    }
+    tc = json_object_get(doc, "objects_to_copy");
+    if (copy && tc == NULL && json_array_size(add) > 0) {
+        tc = json_array();
+        json_object_set_new(doc, "objects_to_copy", tc);
     }
     json_array_foreach(add, i, v) {
         json_array_append(objs, v);
+        if (copy) {
+            json_array_append(tc, v);
+        }
+    }
+    if (tc != NULL && json_array_size(tc) == 0) {
+        json_object_del(doc, "objects_to_copy");
     }
     return 0;
 }
@@ -339,16 +373,20 @@ host_patch(struct host *h, const char *name, const char *body, size_t len,
     doc = json_deep_copy(t->doc);
     json_object_foreach(ch, key, v) {
         if (strcmp(key, "objects") == 0) {
-            if (t->spec.mode != TASK_MODE_INCREMENTAL &&
+            if (t->spec.mode == TASK_MODE_FULL &&
                 json_array_size(json_object_get(v, "add")) > 0 &&
                 t->status != HS_CREATED && t->status != HS_READY &&
                 t->status != HS_PRECHECK_FAILED) {
                 code = host_error(out, 409, "objects added to a started "
-                                  "%s task would miss their full copy: "
-                                  "create a task for them instead",
-                                  task_mode_name(t->spec.mode));
+                                  "\"full\" task would miss their copy: "
+                                  "create a task for them instead");
             } else {
-                code = patch_objects(doc, v, out);
+                /* past its full copy, a task copies what is added
+                 * before it goes on streaming */
+                code = patch_objects(doc, v, t->spec.mode ==
+                                     TASK_MODE_FULL_INCREMENTAL &&
+                                     (t->mirror_file != NULL ||
+                                      t->status == HS_INCREMENTAL), out);
             }
             restart = true;
         } else if (strcmp(key, "flow_control") == 0) {

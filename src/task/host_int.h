@@ -61,6 +61,8 @@ struct htask {
     json_t *doc;                  /* the spec document, secrets in clear
                                      (memory only) */
     struct task_spec spec;        /* doc, loaded */
+    struct task_spec added;       /* "objects_to_copy" alone, while the
+                                     run copies them */
     json_t *next_doc;             /* a change waiting for run to stop */
     struct task_spec next_spec;   /* ... loaded */
     enum hstatus status;          /* where it is */

@@ -95,6 +95,10 @@ struct task {
     struct copy *copy;            /* the full copy, while it runs */
     struct replay *replay;        /* after it: changes it may hold */
     bool copied;                  /* ... it ended well: go on */
+    const struct task_spec *added; /* objects added since the copy, to
+                                     copy before streaming; or NULL */
+    task_added_cb added_cb;       /* told when they are copied */
+    void *added_arg;              /* its argument */
     bool until_caught_up;         /* stop once the source's end as of
                                      the stream's start is applied */
     bool caught_up;               /* ... and the stream reached it */
@@ -1019,6 +1023,21 @@ on_copied(struct copy *cp, const char *err, const char *file, uint64_t pos,
     evtimer_add(t->timer, &now);
 }
 
+/* Tables added to a task whose copy is done: copied in their own
+ * snapshots, then the stream goes on from the checkpoint. */
+static void
+start_added_copy(struct task *t)
+{
+    char err[600];
+
+    set_status(t, TASK_FULL_SYNC, "copying the tables added to the task");
+    t->copy = copy_start_added(t->base, t->dns, t->added, t->ctx, on_copied,
+                               t, err, sizeof(err));
+    if (t->copy == NULL) {
+        task_fail(t, "full sync of the added tables: %s", err);
+    }
+}
+
 static void
 start_copy(struct task *t)
 {
@@ -1117,6 +1136,11 @@ on_sink_ready(void *arg, const char *file, uint64_t pos, const char *gtid)
 
     if (file == NULL && t->spec->mode != TASK_MODE_INCREMENTAL) {
         start_copy(t);
+        return;
+    }
+    if (file != NULL && t->added != NULL &&
+        t->spec->mode == TASK_MODE_FULL_INCREMENTAL) {
+        start_added_copy(t);
         return;
     }
     if (t->spec->mode == TASK_MODE_FULL) {
@@ -1273,6 +1297,12 @@ on_timer(evutil_socket_t fd, short what, void *arg)
                       &t->rows_copied);
         copy_free(t->copy);
         t->copy = NULL;
+        if (t->added != NULL) {
+            t->added = NULL;
+            if (t->added_cb != NULL) {
+                t->added_cb(t, t->added_arg);
+            }
+        }
         if (t->spec->mode == TASK_MODE_FULL) {
             finish(t, TASK_STOPPED, NULL);
             return;
@@ -1370,6 +1400,15 @@ void
 task_until_caught_up(struct task *t)
 {
     t->until_caught_up = true;
+}
+
+void
+task_copy_added(struct task *t, const struct task_spec *added,
+                task_added_cb cb, void *arg)
+{
+    t->added = added;
+    t->added_cb = cb;
+    t->added_arg = arg;
 }
 
 void

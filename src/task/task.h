@@ -83,6 +83,15 @@ struct task *task_new(struct event_base *base, struct evdns_base *dns,
  * applied everything the source's binlog held when the stream started
  * (a one-shot catch-up; run again, it resumes from its checkpoint). */
 void task_until_caught_up(struct task *t);
+/* Called once the objects of task_copy_added() are copied. */
+typedef void (*task_added_cb)(struct task *t, void *arg);
+/* Before task_start(), for a "full+incremental" task: <added> (the spec
+ * with only the objects added since its full copy; it must outlive the
+ * task) is copied before the stream goes on from the checkpoint (see
+ * copy_start_added()); then cb.  A task without a checkpoint yet copies
+ * everything anyway. */
+void task_copy_added(struct task *t, const struct task_spec *added,
+                     task_added_cb cb, void *arg);
 /* Before task_start(): status changes go to cb as well as to the log. */
 void task_on_status(struct task *t, task_status_cb cb, void *arg);
 /* Before task_start(): the task takes the heartbeat writer of its source

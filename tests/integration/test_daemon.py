@@ -412,3 +412,90 @@ def test_precheck_matrix_through_the_api(env):
         drop_dbs(env.mysql, "dm_src", "dm_fk")
         drop_dbs(env.nobin, "dm_src")
         drop_dbs(env.dest, "dm_dst", "dm_taken")
+
+
+def test_objects_added_to_a_running_task_get_their_copy(env):
+    """PATCH adds a database to a task past its full copy: its tables are
+    copied in their own snapshot while the source keeps writing to them,
+    then the stream goes on from the checkpoint; a removed database stops
+    being replicated."""
+    make_users(env)
+    fresh_db(env, "dadd1")
+    fresh_db(env, "dadd2")
+    env.sql("CREATE TABLE dadd1.t (id INT PRIMARY KEY, v VARCHAR(20)); "
+            "CREATE TABLE dadd2.t (id INT PRIMARY KEY, v VARCHAR(20)); "
+            "CREATE TABLE dadd2.nokey (a INT, b VARCHAR(10))")
+    env.sql("INSERT INTO dadd2.t SELECT seq, CONCAT('p', seq) FROM "
+            "seq_1_to_3000; INSERT INTO dadd2.nokey SELECT seq % 7, 'x' "
+            "FROM seq_1_to_500", db="dadd2")
+    env.dest.sql("DROP DATABASE IF EXISTS dadd1; DROP DATABASE IF EXISTS "
+                 "dadd2")
+    d = Daemon(env, "dadd")
+    d.start()
+    stop = threading.Event()
+    counter = [5000]
+
+    def busy():
+        while not stop.is_set():
+            n = counter[0]
+            env.mysql.sql("INSERT INTO dadd2.t VALUES (%d, 'n'); UPDATE "
+                          "dadd2.t SET v = 'u%d' WHERE id = %d; INSERT "
+                          "INTO dadd2.nokey VALUES (%d, 'y'); INSERT INTO "
+                          "dadd1.t VALUES (%d, 'a')" % (
+                              n, n, n % 3000 + 1, n, n))
+            counter[0] = n + 1
+    th = threading.Thread(target=busy)
+    try:
+        d.ok("POST", "/v1/tasks", spec(env, "add-task", "dadd1"), want=201)
+        d.ok("POST", "/v1/tasks/add-task/start")
+        d.wait_status("add-task", ["incremental"])
+        th.start()
+        time.sleep(0.5)
+        t = d.ok("PATCH", "/v1/tasks/add-task",
+                 {"objects": {"add": [{"db": "dadd2"}]}})
+        assert t["objects_to_copy"] == [{"db": "dadd2"}], t
+        assert [o["db"] for o in t["spec"]["objects"]] == ["dadd1",
+                                                            "dadd2"], t
+        deadline = time.monotonic() + 60
+        while d.ok("GET", "/v1/tasks/add-task")["objects_to_copy"]:
+            assert time.monotonic() < deadline, d.stderr()[-3000:]
+            time.sleep(0.2)
+        time.sleep(1)
+        stop.set()
+        th.join()
+        d.wait_status("add-task", ["incremental"])
+        logs = [e["message"] for e in
+                d.ok("GET", "/v1/tasks/add-task/logs")["logs"]]
+        assert "copying the tables added to the task" in logs, logs
+        assert "the added objects are copied" in logs, logs
+        # caught up: both databases equal the source
+        end = counter[0] - 1
+        deadline = time.monotonic() + 60
+        while int(env.dest.sql("SELECT COUNT(*) FROM dadd1.t WHERE id = %d"
+                               % end)[0][0]) == 0:
+            assert time.monotonic() < deadline, d.stderr()[-3000:]
+            time.sleep(0.2)
+        time.sleep(1)
+        assert_same_tables(env, "dadd1", "dadd1")
+        assert_same_tables(env, "dadd2", "dadd2")
+
+        # removed: no longer replicated
+        d.ok("PATCH", "/v1/tasks/add-task",
+             {"objects": {"remove": ["dadd2"]}})
+        d.wait_status("add-task", ["incremental"])
+        env.sql("INSERT INTO dadd2.t VALUES (999999, 'gone'); INSERT INTO "
+                "dadd1.t VALUES (999999, 'kept')")
+        wait = time.monotonic() + 30
+        while not env.dest.sql("SELECT 1 FROM dadd1.t WHERE id = 999999"):
+            assert time.monotonic() < wait, d.stderr()[-3000:]
+            time.sleep(0.2)
+        assert not env.dest.sql("SELECT 1 FROM dadd2.t WHERE id = 999999")
+        code, a = d.call("PATCH", "/v1/tasks/add-task",
+                         {"objects": {"remove": ["nothing"]}})
+        assert code == 400 and "not among the task's objects" in \
+            a["error"], a
+    finally:
+        stop.set()
+        if th.is_alive():
+            th.join()
+        d.stop()
