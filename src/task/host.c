@@ -270,6 +270,21 @@ on_run_status(struct task *run, enum task_status s, void *arg)
     }
 }
 
+/* A changed document waiting for the run to stop becomes the task's. */
+static void
+take_next_doc(struct htask *t)
+{
+    if (t->next_doc == NULL) {
+        return;
+    }
+    json_decref(t->doc);
+    t->doc = t->next_doc;
+    t->next_doc = NULL;
+    task_spec_free(&t->spec);
+    t->spec = t->next_spec;
+    memset(&t->next_spec, 0, sizeof(t->next_spec));
+}
+
 /* Frees the finished run on the next loop turn, off its own stack. */
 static void
 on_reap(evutil_socket_t fd, short what, void *arg)
@@ -283,14 +298,7 @@ on_reap(evutil_socket_t fd, short what, void *arg)
     task_free(t->run);
     t->run = NULL;
     t->stop = HSTOP_NONE;
-    if (t->next_doc != NULL) {
-        json_decref(t->doc);
-        t->doc = t->next_doc;
-        t->next_doc = NULL;
-        task_spec_free(&t->spec);
-        t->spec = t->next_spec;
-        memset(&t->next_spec, 0, sizeof(t->next_spec));
-    }
+    take_next_doc(t);
     if (why == HSTOP_RESTART && t->status != HS_FAILED) {
         run_task(t);
     }
@@ -952,12 +960,7 @@ host_apply_doc(struct htask *t, json_t *doc, bool restart, json_t **out)
         /* the running task reads the spec it has until it stops */
         stop_run(t, HSTOP_RESTART);
     } else if (!running(t)) {
-        json_decref(t->doc);
-        t->doc = t->next_doc;
-        t->next_doc = NULL;
-        task_spec_free(&t->spec);
-        t->spec = t->next_spec;
-        memset(&t->next_spec, 0, sizeof(t->next_spec));
+        take_next_doc(t);
         if (t->status == HS_READY) {
             /* the prechecks were of the old spec */
             set_status(t, HS_CREATED, NULL);
