@@ -694,23 +694,37 @@ name_arg(int argc, char **argv, int *rc)
     return argv[optind];
 }
 
+/* The request of a verb on one task: NAME from the arguments, then
+ * METHOD /v1/tasks/NAME<suffix>.  0 with *name and *r (owned) set; else
+ * the exit status, with *r NULL (0 after --help). */
 static int
-verb_show(struct cli *c, int argc, char **argv)
+task_call(struct cli *c, int argc, char **argv, const char *method,
+          const char *suffix, unsigned io_ms, const char **name, json_t **r)
 {
-    const char *name;
     char path[1024];
-    char *text;
-    json_t *r;
     int rc;
 
-    if ((name = name_arg(argc, argv, &rc)) == NULL) {
+    *r = NULL;
+    if ((*name = name_arg(argc, argv, &rc)) == NULL) {
         return rc;
     }
     if (load_token(c) != 0) {
         return 1;
     }
-    task_path(path, sizeof(path), name, "");
-    if ((rc = call(c, "GET", path, NULL, 0, CLI_IO_MS, &r)) != 0) {
+    task_path(path, sizeof(path), *name, suffix);
+    return call(c, method, path, NULL, 0, io_ms, r);
+}
+
+static int
+verb_show(struct cli *c, int argc, char **argv)
+{
+    const char *name;
+    char *text;
+    json_t *r;
+    int rc;
+
+    if ((rc = task_call(c, argc, argv, "GET", "", CLI_IO_MS, &name,
+                        &r)) != 0 || r == NULL) {
         return rc;
     }
     text = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -729,20 +743,13 @@ verb_precheck(struct cli *c, int argc, char **argv)
 {
     static const char *const head[] = {"ITEM", "STATUS", "CAUSE/FIX"};
     const char *name, *status;
-    char path[1024];
     struct table t;
     json_t *r, *e;
     size_t i;
     int rc;
 
-    if ((name = name_arg(argc, argv, &rc)) == NULL) {
-        return rc;
-    }
-    if (load_token(c) != 0) {
-        return 1;
-    }
-    task_path(path, sizeof(path), name, "/precheck");
-    if ((rc = call(c, "POST", path, NULL, 0, CLI_PRECHECK_MS, &r)) != 0) {
+    if ((rc = task_call(c, argc, argv, "POST", "/precheck",
+                        CLI_PRECHECK_MS, &name, &r)) != 0 || r == NULL) {
         return rc;
     }
     table_init(&t, 3);
@@ -778,19 +785,13 @@ static int
 verb_control(struct cli *c, int argc, char **argv)
 {
     const char *name;
-    char path[1024], suffix[16];
+    char suffix[16];
     json_t *r;
     int rc;
 
-    if ((name = name_arg(argc, argv, &rc)) == NULL) {
-        return rc;
-    }
-    if (load_token(c) != 0) {
-        return 1;
-    }
     snprintf(suffix, sizeof(suffix), "/%s", argv[0]);
-    task_path(path, sizeof(path), name, suffix);
-    if ((rc = call(c, "POST", path, NULL, 0, CLI_IO_MS, &r)) != 0) {
+    if ((rc = task_call(c, argc, argv, "POST", suffix, CLI_IO_MS, &name,
+                        &r)) != 0 || r == NULL) {
         return rc;
     }
     printf("%s: %s\n", str_of(r, "name", name), str_of(r, "status", "?"));
@@ -802,18 +803,11 @@ static int
 verb_delete(struct cli *c, int argc, char **argv)
 {
     const char *name;
-    char path[1024];
     json_t *r;
     int rc;
 
-    if ((name = name_arg(argc, argv, &rc)) == NULL) {
-        return rc;
-    }
-    if (load_token(c) != 0) {
-        return 1;
-    }
-    task_path(path, sizeof(path), name, "");
-    if ((rc = call(c, "DELETE", path, NULL, 0, CLI_IO_MS, &r)) != 0) {
+    if ((rc = task_call(c, argc, argv, "DELETE", "", CLI_IO_MS, &name,
+                        &r)) != 0 || r == NULL) {
         return rc;
     }
     printf("deleted %s\n", str_of(r, "name", name));
