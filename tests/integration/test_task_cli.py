@@ -374,7 +374,7 @@ def test_task_cli_task_life(env):
             assert time.monotonic() < deadline and follower.poll() is None, \
                 ("logs -f showed nothing after pause", got, d.log())
             time.sleep(0.05)
-        follower.send_signal(signal.SIGINT)
+        follower.send_signal(signal.SIGTERM)
         follower.wait(10)
         th.join(10)
         cli.seen += ["".join(got), follower.stderr.read()]
