@@ -92,6 +92,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(PROTO_SRC) $(PROTO_LIBS) -lm
 
+# Targets of src/ parsers (fuzz_src_*.c) build with every src file but
+# main, and its libraries.
+$(BUILD)/fuzz/fuzz_src_%: tests/fuzz/fuzz_src_%.c $(PROTO_SRC) $(SRC_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(PROTO_SRC) \
+	    $(filter-out src/core/main.c,$(SRC_SRC)) $(LDLIBS)
+
 fuzz: deps $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 	tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 

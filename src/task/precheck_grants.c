@@ -295,9 +295,10 @@ pc_grants_add_line(struct pc_grants *g, const char *line, size_t len)
         g->global |= bits;
         return;
     }
-    if (*p == '\'' || (end - p >= 9 && (strncasecmp(p, "FUNCTION ", 9) == 0 ||
-                                        strncasecmp(p, "PROCEDURE", 9) == 0 ||
-                                        strncasecmp(p, "PACKAGE ", 8) == 0))) {
+    if (p >= end || *p == '\'' ||
+        (end - p >= 9 && (strncasecmp(p, "FUNCTION ", 9) == 0 ||
+                          strncasecmp(p, "PROCEDURE", 9) == 0 ||
+                          strncasecmp(p, "PACKAGE ", 8) == 0))) {
         return;                       /* PROXY, routines */
     }
     if (bits == 0) {
