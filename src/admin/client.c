@@ -235,12 +235,28 @@ header_value(const char *line, size_t len, const char *name, size_t *vlen)
 }
 
 /* Parses the status line and headers of a->raw[0..head_len). */
+/* The first bytes of s[0..n) for a message: anything but printable
+ * ASCII shown as '.', so that it stays one line. */
+static void
+printable(char *out, size_t cap, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < cap && i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+
+        out[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
+    }
+    out[i] = '\0';
+}
+
 static int
 parse_head(struct answer *a, char *err, size_t errlen)
 {
     const char *p = a->raw, *end = a->raw + a->head_len - 2, *eol, *v;
     size_t vlen;
     bool have_length = false;
+    char shown[40];
 
     /* "HTTP/1.1 200 OK" */
     eol = memchr(p, '\r', (size_t)(end - p));
@@ -248,16 +264,9 @@ parse_head(struct answer *a, char *err, size_t errlen)
         p[8] != ' ' || p[9] < '1' || p[9] > '9' || p[10] < '0' ||
         p[10] > '9' || p[11] < '0' || p[11] > '9' ||
         (eol - p > 12 && p[12] != ' ')) {
-        char shown[24];
-        size_t i;
 
         /* the first bytes, printable: the error stays one line */
-        for (i = 0; i < sizeof(shown) - 1 && i < a->head_len; i++) {
-            unsigned char ch = (unsigned char)a->raw[i];
-
-            shown[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
-        }
-        shown[i] = '\0';
+        printable(shown, sizeof(shown), a->raw, a->head_len);
         snprintf(err, errlen, "the answer is not HTTP/1.x (it begins "
                  "with '%s')", shown);
         return -1;
@@ -286,9 +295,10 @@ parse_head(struct answer *a, char *err, size_t errlen)
             }
             if (vlen == 0 || i != vlen || n > ADMIN_CLIENT_MAX_BODY ||
                 (have_length && n != a->content_length)) {
-                snprintf(err, errlen, "the answer's Content-Length '%.*s' "
-                         "is not a number up to %u", (int)(vlen > 32 ? 32 :
-                         vlen), v, ADMIN_CLIENT_MAX_BODY);
+                printable(shown, sizeof(shown), v, vlen);
+                snprintf(err, errlen, "the answer's Content-Length '%s' is "
+                         "not a number up to %u", shown,
+                         ADMIN_CLIENT_MAX_BODY);
                 return -1;
             }
             have_length = true;
@@ -297,9 +307,9 @@ parse_head(struct answer *a, char *err, size_t errlen)
                                      "Transfer-Encoding", &vlen)) != NULL) {
             /* chunked is the only coding evhttp sends, always last */
             if (vlen < 7 || strncasecmp(v + vlen - 7, "chunked", 7) != 0) {
+                printable(shown, sizeof(shown), v, vlen);
                 snprintf(err, errlen, "the answer's Transfer-Encoding "
-                         "'%.*s' is not chunked", (int)(vlen > 32 ? 32 :
-                         vlen), v);
+                         "'%s' is not chunked", shown);
                 return -1;
             }
             a->framing = FRAMING_CHUNKED;
@@ -572,6 +582,44 @@ take_body(struct answer *a, struct admin_client_reply *out, char *err,
     out->body_len = n;
     a->raw = NULL;
     return 0;
+}
+
+int
+admin_client_parse(const char *bytes, size_t len, bool closed,
+                   struct admin_client_reply *out, char *err, size_t errlen)
+{
+    struct answer a;
+    int c;
+
+    memset(out, 0, sizeof(*out));
+    if (len > RAW_MAX) {
+        snprintf(err, errlen, "the answer exceeds %u bytes",
+                 (unsigned)RAW_MAX);
+        return -1;
+    }
+    memset(&a, 0, sizeof(a));
+    a.raw = malloc(len + 1);
+    if (a.raw == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(a.raw, bytes, len);
+    a.raw[len] = '\0';
+    a.len = a.cap = len;
+    c = answer_complete(&a, err, errlen);
+    if (c == 0 && closed && a.head_len > 0 && a.framing == FRAMING_CLOSE) {
+        c = 1;
+    }
+    if (c == 0 && closed) {
+        snprintf(err, errlen, "the daemon closed the connection before a "
+                 "complete answer (%zu bytes read)", len);
+        c = -1;
+    }
+    if (c > 0 && take_body(&a, out, err, errlen) != 0) {
+        c = -1;
+    }
+    free(a.raw);
+    return c;
 }
 
 enum admin_client_rc

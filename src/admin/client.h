@@ -16,6 +16,7 @@
 #ifndef TANDEM_ADMIN_CLIENT_H
 #define TANDEM_ADMIN_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,16 @@ enum admin_client_rc admin_client_request(const struct admin_client_req *req,
 
 /* Frees what <r> holds (NULL or an empty reply: nothing). */
 void admin_client_reply_free(struct admin_client_reply *r);
+
+/*
+ * The answer in <bytes> (all that was read; <closed>: the connection has
+ * ended), as admin_client_request() reads it: 1 with <out> filled (free
+ * it with admin_client_reply_free()), 0 when more bytes are needed, -1
+ * with one line in err when it is malformed or too large.
+ */
+int admin_client_parse(const char *bytes, size_t len, bool closed,
+                       struct admin_client_reply *out, char *err,
+                       size_t errlen);
 
 /* The outcome's name ("ok", "unreachable", "failed"). */
 const char *admin_client_rc_name(enum admin_client_rc rc);
