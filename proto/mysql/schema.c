@@ -403,6 +403,7 @@ schema_table_set_unknown(struct schema_table *t, const char *reason)
     free(t->unknown_reason);
     t->unknown_reason = r;
     t->unknown = true;
+    t->outside = false;
     return 0;
 }
 
@@ -433,6 +434,7 @@ schema_table_clone(const struct schema_table *src)
     t->collation = src->collation;
     t->version = src->version;
     t->unknown = src->unknown;
+    t->outside = src->outside;
     if (src->unknown_reason != NULL) {
         t->unknown_reason = schema_xstrdup(src->unknown_reason);
         if (t->unknown_reason == NULL) {
@@ -443,6 +445,26 @@ schema_table_clone(const struct schema_table *src)
     t->temporary = src->temporary;
     t->thread_id = src->thread_id;
     return t;
+}
+
+void
+schema_trim(struct schema *s)
+{
+    struct schema_table *t;
+    struct schema_column *nc;
+    size_t i;
+
+    for (i = 0; i < s->nbuckets; i++) {
+        for (t = s->buckets[i]; t != NULL; t = t->hnext) {
+            if (t->cap > t->ncols && t->ncols > 0) {
+                nc = realloc(t->cols, t->ncols * sizeof(*nc));
+                if (nc != NULL) {
+                    t->cols = nc;
+                    t->cap = t->ncols;
+                }
+            }
+        }
+    }
 }
 
 /* ---- the table hash ---- */
@@ -513,7 +535,7 @@ schema_find_table(const struct schema *s, struct span db, struct span table)
 static int
 hash_grow(struct schema *s)
 {
-    size_t nb = s->nbuckets ? s->nbuckets * 2 : 64, i;
+    size_t nb = s->nbuckets ? s->nbuckets * 2 : 8, i;
     struct schema_table **b = calloc(nb, sizeof(*b)), *t, *nx;
 
     if (b == NULL) {
@@ -634,6 +656,78 @@ schema_insert_temp(struct schema *s, struct schema_table *t, uint32_t thread)
     }
 }
 
+/* ---- scope ---- */
+
+static void
+scope_clear(struct schema *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->nscope; i++) {
+        free(s->scope[i]);
+    }
+    free(s->scope);
+    s->scope = NULL;
+    s->nscope = 0;
+    s->scoped = false;
+}
+
+int
+schema_set_scope(struct schema *s, const char *const *dbs, size_t n)
+{
+    char **v;
+    size_t i;
+
+    if (dbs == NULL) {
+        scope_clear(s);
+        return 0;
+    }
+    v = calloc(n ? n : 1, sizeof(*v));
+    if (v == NULL) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        v[i] = schema_xstrdup(dbs[i]);
+        if (v[i] == NULL) {
+            while (i > 0) {
+                free(v[--i]);
+            }
+            free(v);
+            return -1;
+        }
+    }
+    scope_clear(s);
+    s->scope = v;
+    s->nscope = n;
+    s->scoped = true;
+    return 0;
+}
+
+bool
+schema_scope_has(const struct schema *s, const char *name, size_t n)
+{
+    size_t i;
+
+    if (!s->scoped) {
+        return true;
+    }
+    if (name == NULL) {
+        return false;
+    }
+    for (i = 0; i < s->nscope; i++) {
+        if (name_eq(s, s->scope[i], name, n)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+schema_in_scope(const struct schema *s, struct span db)
+{
+    return schema_scope_has(s, (const char *)db.p, db.len);
+}
+
 /* ---- databases ---- */
 
 struct schema_db *
@@ -660,7 +754,7 @@ schema_put_db(struct schema *s, const char *name, size_t n, uint16_t collation)
         return d;
     }
     if (s->ndbs == s->capdbs) {
-        size_t ncap = s->capdbs ? s->capdbs * 2 : 16;
+        size_t ncap = s->capdbs ? s->capdbs * 2 : 4;
 
         nd = realloc(s->dbs, ncap * sizeof(*nd));
         if (nd == NULL) {
@@ -764,6 +858,7 @@ schema_free(struct schema *s)
     free(s->dbs);
     free(s->colls);
     free(s->csdefs);
+    scope_clear(s);
     ddl_stmt_free(&s->stmt);
     free(s);
 }

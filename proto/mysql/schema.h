@@ -24,6 +24,10 @@
  * exact bytes, 1 or 2: ASCII case-insensitive); column names always compare
  * ASCII case-insensitively.  Non-ASCII letters compare by their bytes.
  *
+ * Scope: a history may hold only some databases (schema_set_scope()), the
+ * ones whose rows its reader decodes; the definitions of a server's other
+ * databases then cost neither the queries that load them nor memory.
+ *
  * Memory: the schema owns all its strings (malloc; this is not a per-event
  * path).  Pointers to tables and columns returned by the functions below
  * stay valid until the next call that changes the schema (schema_apply_*,
@@ -97,6 +101,9 @@ struct schema_table {
     uint64_t version;             /* schema version of the last change */
     bool unknown;                 /* columns unknown: rows must fail */
     char *unknown_reason;         /* why (owned), when unknown */
+    bool outside;                 /* unknown because a rename brought it
+                                     in from outside the scope: the
+                                     reason names where it came from */
     bool temporary;               /* a session's TEMPORARY table */
     uint32_t thread_id;           /* temporary: the owning session */
     struct schema_table *hnext;   /* internal: hash chain / temp list */
@@ -118,6 +125,28 @@ void schema_free(struct schema *s);
 /* Incremented on every change; table->version takes its value. */
 uint64_t schema_version(const struct schema *s);
 
+/* ---- scope ---- */
+
+/*
+ * Limits the history to the databases dbs[0..n) (names compare under
+ * lower_case_table_names; the names are copied); <dbs> NULL: every
+ * database, the default.  Only tables of those databases are held: the
+ * schema_load_* loaders ignore rows of other databases (they return 1),
+ * and DDL that creates or changes a table elsewhere changes nothing.  A
+ * table that RENAME TABLE or ALTER TABLE ... RENAME moves out of the scope
+ * is forgotten; one moved in from outside is held as unknown (its
+ * definition was never loaded) with <outside> set, so its rows fail with
+ * the reason; when the history already holds a table under the target
+ * name (the server refuses to rename onto an existing table, so the
+ * definitions were loaded after that rename) it keeps that one.
+ * Call it before loading.  Returns 0, or -1 when out of memory (the
+ * scope is then unchanged).
+ */
+int schema_set_scope(struct schema *s, const char *const *dbs, size_t n);
+
+/* Whether the history holds the tables of database <db>. */
+bool schema_in_scope(const struct schema *s, struct span db);
+
 /* ---- charsets and collations ---- */
 
 /*
@@ -130,14 +159,17 @@ void schema_set_server_collation(struct schema *s, uint16_t id);
 /*
  * Records the server's own collation <name> = <id> (from
  * SCHEMA_SQL_COLLATIONS); these take precedence over the built-in table of
- * MySQL 8.4 / MariaDB 11.4 collations, which is only the fallback.
+ * MySQL 8.4 / MariaDB 11.4 collations, which is only the fallback.  Only
+ * what the built-in table does not already say is kept: a server's
+ * hundreds of standard collations cost no memory.
  * Returns 0, or -1 when out of memory.
  */
 int schema_add_collation(struct schema *s, const char *name, uint16_t id);
 
 /*
  * Records that <charset> defaults to collation <id> (from
- * SCHEMA_SQL_CHARSETS, or MariaDB's @@character_set_collations).
+ * SCHEMA_SQL_CHARSETS, or MariaDB's @@character_set_collations); as for
+ * collations, only what differs from the built-in defaults is kept.
  * Returns 0, or -1 when out of memory.
  */
 int schema_set_charset_collation(struct schema *s, const char *charset,
@@ -179,7 +211,9 @@ int schema_apply_ddl(struct schema *s, const char *current_db,
  * without functional key parts, ...), and -1 when it looks schema changing
  * but cannot be parsed or applied: <err> then holds a one-line reason with
  * the offset, and the table it concerned, when known, is marked unknown so
- * its rows fail instead of being decoded with a stale definition.
+ * its rows fail instead of being decoded with a stale definition.  A
+ * statement about a table outside the scope (schema_set_scope()) returns
+ * 0 even when it cannot be parsed past the table's name.
  * <kind>, when not NULL, receives the statement kind (DDL_TRUNCATE_TABLE for
  * TRUNCATE, DDL_NONE for DML...), also on error.
  */
@@ -234,6 +268,13 @@ int schema_fill_columns(const struct schema_table *t,
                         size_t errlen);
 
 /* ---- loading the start-up definitions from information_schema ---- */
+
+/*
+ * Gives back the spare room loading left in the tables' column arrays
+ * (they grow by doubling); call it once the loaders are done.  Changes
+ * nothing the lookups see.
+ */
+void schema_trim(struct schema *s);
 
 /*
  * Queries the connection glue runs at the start position, in this order.

@@ -11,7 +11,9 @@
  * kept per session and never shadow a real table.  A statement that looks
  * schema changing but cannot be parsed marks the table it was about
  * unknown, so its rows fail instead of being decoded with a stale
- * definition.
+ * definition.  Outside the schema's scope nothing is tracked: a table
+ * brought in from there (RENAME, ALTER TABLE ... RENAME, CREATE TABLE ...
+ * LIKE) is held unknown, with the place it came from as the reason.
  */
 #include "proto/mysql/schema_int.h"
 
@@ -85,6 +87,46 @@ static uint16_t
 table_collation(const struct apply *ap, const struct schema_table *t)
 {
     return t->collation != 0 ? t->collation : db_collation(ap, t->db);
+}
+
+/* Whether the history holds tables of database <db> (its scope). */
+static bool
+held(const struct apply *ap, const char *db)
+{
+    return db != NULL && schema_scope_has(ap->s, db, strlen(db));
+}
+
+/*
+ * Table db.name made from <from_db>.<from_name>, a table outside the
+ * scope, by <how> ("renamed from"): held unknown, its rows fail with that
+ * reason.  When the history already holds a table of that name it stays:
+ * the server renames or creates onto no existing table, so that one was
+ * loaded after this statement ran and is the table it made.
+ */
+static int
+made_from_outside(const struct apply *ap, const char *how,
+                  const char *from_db, const char *from_name, const char *db,
+                  const char *name)
+{
+    struct schema_table *t;
+    char why[300];
+
+    if (schema_find_real(ap->s, db, name) != NULL) {
+        return 0;
+    }
+    t = schema_table_new(db, strlen(db), name, strlen(name));
+    snprintf(why, sizeof(why), "%s %s.%s", how, from_db, from_name);
+    if (t == NULL || schema_table_set_unknown(t, why) < 0) {
+        schema_table_free(t);
+        return oom(ap);
+    }
+    t->outside = true;
+    t->version = ++ap->s->version;
+    if (schema_insert_real(ap->s, t) < 0) {
+        schema_table_free(t);
+        return oom(ap);
+    }
+    return 0;
 }
 
 /* Real or (first) this session's temporary table db.name. */
@@ -413,6 +455,9 @@ apply_create_table(const struct apply *ap)
                              "CREATE TABLE %s: no database selected",
                              st->table.name);
     }
+    if (!held(ap, db)) {
+        return 0;
+    }
     if (st->if_not_exists && !st->or_replace) {
         bool exists;
 
@@ -430,6 +475,11 @@ apply_create_table(const struct apply *ap)
         const char *ldb = ctx_db(ap, &st->like);
 
         src = find_target(ap, ldb, st->like.name, &src_temp);
+        if (src == NULL && ldb != NULL && !held(ap, ldb) && !st->temporary &&
+            !st->or_replace) {
+            return made_from_outside(ap, "created LIKE", ldb, st->like.name,
+                                     db, st->table.name);
+        }
         if (src != NULL) {
             t = schema_table_clone(src);
             if (t == NULL) {
@@ -506,6 +556,9 @@ apply_create_sequence(const struct apply *ap)
         return schema_seterr(ap->err, ap->errlen,
                              "CREATE SEQUENCE %s: no database selected",
                              st->table.name);
+    }
+    if (!held(ap, db)) {
+        return 0;
     }
     if (st->if_not_exists && !st->temporary &&
         schema_find_real(ap->s, db, st->table.name) != NULL) {
@@ -883,6 +936,19 @@ apply_alter_table(const struct apply *ap)
                              st->table.name);
     }
     t = find_target(ap, db, st->table.name, &is_temp);
+    if (t == NULL && !held(ap, db)) {
+        /* ALTER TABLE ... RENAME from outside the scope into it */
+        for (a = st->alters; a != NULL; a = a->next) {
+            const char *to = a->table.db ? a->table.db :
+                             ap->ctx->db ? ap->ctx->db : db;
+
+            if (a->kind == DDL_ALTER_RENAME_TABLE && held(ap, to)) {
+                return made_from_outside(ap, "renamed from", db,
+                                         st->table.name, to, a->table.name);
+            }
+        }
+        return 0;
+    }
     if (t == NULL) {
         return 0; /* a table the history does not hold */
     }
@@ -908,7 +974,20 @@ apply_alter_table(const struct apply *ap)
         }
     }
     nt->version = ++s->version;
-    if (is_temp) {
+    if (spawn != NULL && !held(ap, spawn->db)) {
+        schema_table_free(spawn);
+        spawn = NULL;
+    }
+    if (!held(ap, nt->db)) {
+        /* renamed out of the scope: forgotten */
+        if (is_temp) {
+            schema_table_free(
+                schema_unlink_temp(s, ap->ctx->thread_id, t->db, t->name));
+        } else {
+            schema_table_free(schema_unlink_real(s, t->db, t->name));
+        }
+        schema_table_free(nt);
+    } else if (is_temp) {
         schema_table_free(
             schema_unlink_temp(s, ap->ctx->thread_id, t->db, t->name));
         schema_insert_temp(s, nt, ap->ctx->thread_id);
@@ -980,6 +1059,14 @@ apply_rename_table(const struct apply *ap)
                                  r->from.name);
         }
         t = find_target(ap, from_db, r->from.name, &is_temp);
+        if (t == NULL && !held(ap, from_db)) {
+            if (held(ap, to_db) &&
+                made_from_outside(ap, "renamed from", from_db, r->from.name,
+                                  to_db, r->to.name) < 0) {
+                return -1;
+            }
+            continue;
+        }
         if (t == NULL) {
             /* Unknown source: whatever had the target name is gone. */
             schema_table_free(schema_unlink_real(s, to_db, r->to.name));
@@ -987,6 +1074,11 @@ apply_rename_table(const struct apply *ap)
         }
         t = is_temp ? schema_unlink_temp(s, ap->ctx->thread_id, t->db, t->name)
                     : schema_unlink_real(s, t->db, t->name);
+        if (!held(ap, to_db)) {
+            schema_table_free(t); /* renamed out of the scope: forgotten */
+            s->version++;
+            continue;
+        }
         ndb = schema_xstrdup(to_db);
         nname = schema_xstrdup(r->to.name);
         if (ndb == NULL || nname == NULL) {
@@ -1024,6 +1116,9 @@ apply_database(const struct apply *ap)
         kind_words(st->kind, what, sizeof(what));
         return schema_seterr(ap->err, ap->errlen, "%s: no database selected",
                              what);
+    }
+    if (st->kind != DDL_DROP_DATABASE && !held(ap, db)) {
+        return 0;
     }
     switch (st->kind) {
     case DDL_CREATE_DATABASE:
@@ -1111,7 +1206,7 @@ poison_unparsed(const struct apply *ap)
     }
     switch (st->kind) {
     case DDL_CREATE_TABLE:
-        if (st->temporary) {
+        if (st->temporary || !held(ap, db)) {
             return;
         }
         t = schema_table_new(db, strlen(db), st->table.name,
@@ -1172,6 +1267,13 @@ schema_apply_query(struct schema *s, const struct schema_query_ctx *ctx,
     rc = ddl_parse(&s->stmt, sql, len, &opts);
     if (kind != NULL) {
         *kind = s->stmt.kind;
+    }
+    if (rc < 0 && s->stmt.kind != DDL_NONE && s->stmt.table.name != NULL &&
+        ctx_db(&ap, &s->stmt.table) != NULL &&
+        !held(&ap, ctx_db(&ap, &s->stmt.table))) {
+        /* about a table outside the scope: nothing to track or mark */
+        ddl_stmt_free(&s->stmt);
+        return 0;
     }
     if (rc < 0) {
         char what[32];

@@ -238,6 +238,16 @@ schema_check_table_map(const struct schema *s, struct span db,
                       (const char *)table.p);
         return SCHEMA_ENOTABLE;
     }
+    if (t->unknown && t->outside) {
+        schema_seterr(err, errlen,
+                      "table %s.%s was %s, outside the databases whose "
+                      "definitions are loaded, so its columns are unknown "
+                      "— restart to load the table's definition from the "
+                      "source, or enable binlog_row_metadata=FULL on it",
+                      t->db, t->name,
+                      t->unknown_reason ? t->unknown_reason : "moved in");
+        return SCHEMA_EUNKNOWN;
+    }
     if (t->unknown) {
         schema_seterr(err, errlen,
                       "table %s.%s: the schema history does not know its "

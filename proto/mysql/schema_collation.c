@@ -410,6 +410,28 @@ schema_collation_id(const struct schema *s, const char *name)
     return builtin_collation(s, norm);
 }
 
+/* Default collation of the normalized charset name, without the
+ * server's table. */
+static uint16_t
+builtin_charset_collation(const struct schema *s, const char *norm)
+{
+    size_t i;
+
+    if (strcmp(norm, "utf8mb4") == 0) {
+        return s->flavor == SCHEMA_FLAVOR_MYSQL ? 255 : 45;
+    }
+    for (i = 0; i < sizeof(charset_defs) / sizeof(charset_defs[0]); i++) {
+        if (strcmp(charset_defs[i].name, norm) == 0) {
+            if (charset_defs[i].id == 248 &&
+                s->flavor == SCHEMA_FLAVOR_MARIADB) {
+                return 0;
+            }
+            return charset_defs[i].id;
+        }
+    }
+    return 0;
+}
+
 static uint16_t
 charset_collation(const struct schema *s, const char *name,
                   uint16_t utf8mb4_override)
@@ -429,19 +451,7 @@ charset_collation(const struct schema *s, const char *name,
             return s->csdefs[i].id;
         }
     }
-    if (strcmp(norm, "utf8mb4") == 0) {
-        return s->flavor == SCHEMA_FLAVOR_MYSQL ? 255 : 45;
-    }
-    for (i = 0; i < sizeof(charset_defs) / sizeof(charset_defs[0]); i++) {
-        if (strcmp(charset_defs[i].name, norm) == 0) {
-            if (charset_defs[i].id == 248 &&
-                s->flavor == SCHEMA_FLAVOR_MARIADB) {
-                return 0;
-            }
-            return charset_defs[i].id;
-        }
-    }
-    return 0;
+    return builtin_charset_collation(s, norm);
 }
 
 uint16_t
@@ -534,27 +544,32 @@ schema_resolve_collation(const struct schema *s, const char *cs,
     return 0;
 }
 
+/*
+ * Sets <name> = <id> in the table arr[0..*n); a name not in the table yet
+ * is added only when <builtin>, the id the built-in knowledge gives it,
+ * differs: what the server says is then remembered, what it repeats of
+ * the built-in tables costs nothing.  A server reports hundreds of
+ * collations and a process may read many streams of one server.
+ */
 static int
-named_id_put(struct named_id **arr, size_t *n, size_t *cap, const char *name,
-             uint16_t id)
+named_id_put(struct named_id **arr, size_t *n, size_t *cap, const char *norm,
+             uint16_t id, uint16_t builtin)
 {
-    char norm[80];
     size_t i;
     struct named_id *na;
     char *dup;
 
-    if (name == NULL || strlen(name) >= sizeof(norm) - 4) {
-        return -1;
-    }
-    norm_name(name, norm, sizeof(norm));
     for (i = 0; i < *n; i++) {
         if (strcmp((*arr)[i].name, norm) == 0) {
             (*arr)[i].id = id;
             return 0;
         }
     }
+    if (id == builtin) {
+        return 0;
+    }
     if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
+        size_t ncap = *cap ? *cap * 2 : 4;
 
         na = realloc(*arr, ncap * sizeof(*na));
         if (na == NULL) {
@@ -576,14 +591,29 @@ named_id_put(struct named_id **arr, size_t *n, size_t *cap, const char *name,
 int
 schema_add_collation(struct schema *s, const char *name, uint16_t id)
 {
-    return named_id_put(&s->colls, &s->ncolls, &s->capcolls, name, id);
+    char norm[80];
+
+    if (name == NULL || strlen(name) >= sizeof(norm) - 4) {
+        return -1;
+    }
+    norm_name(name, norm, sizeof(norm));
+    return named_id_put(&s->colls, &s->ncolls, &s->capcolls, norm, id,
+                        strcmp(norm, "binary") == 0 ? MYSQL_CHARSET_BINARY :
+                        builtin_collation(s, norm));
 }
 
 int
 schema_set_charset_collation(struct schema *s, const char *charset,
                              uint16_t id)
 {
-    return named_id_put(&s->csdefs, &s->ncsdefs, &s->capcsdefs, charset, id);
+    char norm[80];
+
+    if (charset == NULL || strlen(charset) >= sizeof(norm) - 4) {
+        return -1;
+    }
+    norm_name(charset, norm, sizeof(norm));
+    return named_id_put(&s->csdefs, &s->ncsdefs, &s->capcsdefs, norm, id,
+                        builtin_charset_collation(s, norm));
 }
 
 void

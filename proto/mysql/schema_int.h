@@ -52,6 +52,9 @@ struct schema {
     struct named_id *csdefs;      /* charset default overrides (owned) */
     size_t ncsdefs;               /* entries in csdefs */
     size_t capcsdefs;             /* allocated entries */
+    char **scope;                 /* databases held (owned), when scoped */
+    size_t nscope;                /* entries in scope */
+    bool scoped;                  /* false: every database is held */
     struct ddl_stmt stmt;         /* parse tree of the current statement */
 };
 
@@ -127,6 +130,9 @@ struct schema_table *schema_unlink_temp(struct schema *s, uint32_t thread,
 /* Inserts <t> as a temporary table of session <thread>. */
 void schema_insert_temp(struct schema *s, struct schema_table *t,
                         uint32_t thread);
+
+/* Whether the tables of database name[0..n) are held (schema_set_scope). */
+bool schema_scope_has(const struct schema *s, const char *name, size_t n);
 
 struct schema_db *schema_find_db(const struct schema *s, const char *name,
                                  size_t n);

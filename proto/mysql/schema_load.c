@@ -10,7 +10,8 @@
  * information_schema.COLUMNS does not show: MariaDB's implicit
  * system-versioning columns and JSON checks, MySQL's functional-index
  * hidden columns.  A column that cannot be read marks its table unknown,
- * so loading goes on and only that table's rows fail.
+ * so loading goes on and only that table's rows fail.  Rows of databases
+ * outside the schema's scope are ignored.
  */
 #include "proto/mysql/schema_int.h"
 
@@ -75,6 +76,9 @@ schema_load_database(struct schema *s, struct span name,
     if (name.p == NULL || name.len == 0) {
         return schema_seterr(err, errlen, "SCHEMATA row without SCHEMA_NAME");
     }
+    if (!schema_in_scope(s, name)) {
+        return 1;
+    }
     if (span_cstr(default_collation, coll, sizeof(coll))) {
         id = schema_collation_id(s, coll);
     }
@@ -96,7 +100,8 @@ schema_load_table(struct schema *s, struct span db, struct span name,
     if (db.p == NULL || name.p == NULL) {
         return schema_seterr(err, errlen, "TABLES row without a name");
     }
-    if (span_ieq(table_type, "VIEW") || span_ieq(table_type, "SYSTEM VIEW")) {
+    if (span_ieq(table_type, "VIEW") || span_ieq(table_type, "SYSTEM VIEW") ||
+        !schema_in_scope(s, db)) {
         return 1;
     }
     t = load_table(s, db, name);
@@ -183,6 +188,9 @@ schema_load_column(struct schema *s, const struct schema_column_row *row,
         row->column_name.p == NULL) {
         return schema_seterr(err, errlen, "COLUMNS row without a name");
     }
+    if (!schema_in_scope(s, row->table_schema)) {
+        return 1;
+    }
     t = load_table(s, row->table_schema, row->table_name);
     if (t == NULL) {
         return schema_seterr(err, errlen, "out of memory");
@@ -190,6 +198,7 @@ schema_load_column(struct schema *s, const struct schema_column_row *row,
     if (row->ordinal_position == 1 && (t->ncols > 0 || t->unknown)) {
         schema_table_clear_cols(t); /* the table again: start over */
         t->unknown = false;
+        t->outside = false;
         free(t->unknown_reason);
         t->unknown_reason = NULL;
     } else if (t->unknown) {
@@ -253,6 +262,15 @@ schema_load_column(struct schema *s, const struct schema_column_row *row,
     return 0;
 }
 
+/* Whether a row of database <db> is ignored for the scope. */
+static bool
+outside(const struct schema *s, struct span db)
+{
+    return db.p != NULL && !schema_in_scope(s, db);
+}
+
+/* The loaded table db.table; NULL with <err>, or NULL for a database
+ * outside the scope (err untouched). */
 static struct schema_table *
 loaded_table(struct schema *s, struct span db, struct span table, char *err,
              size_t errlen)
@@ -262,6 +280,9 @@ loaded_table(struct schema *s, struct span db, struct span table, char *err,
     if (db.p == NULL || table.p == NULL) {
         schema_seterr(err, errlen, "row without a table name");
         return NULL;
+    }
+    if (!schema_in_scope(s, db)) {
+        return NULL;            /* not an error: the caller ignores it */
     }
     pp = schema_find_slot(s, (const char *)db.p, db.len,
                           (const char *)table.p, table.len);
@@ -281,7 +302,7 @@ schema_load_implicit_versioning(struct schema *s, struct span db,
     struct schema_table *t = loaded_table(s, db, table, err, errlen);
 
     if (t == NULL) {
-        return -1;
+        return outside(s, db) ? 1 : -1;
     }
     if (schema_has_period(t)) {
         return 1;
@@ -331,7 +352,7 @@ schema_load_json_check(struct schema *s, struct span db, struct span table,
     }
     t = loaded_table(s, db, table, err, errlen);
     if (t == NULL) {
-        return -1;
+        return outside(s, db) ? 1 : -1;
     }
     i = schema_table_find_col(t, name);
     if (i < 0 || (t->cols[i].type != MYT_BLOB &&
@@ -350,7 +371,7 @@ schema_load_functional_index(struct schema *s, struct span db,
     struct schema_table *t = loaded_table(s, db, table, err, errlen);
 
     if (t == NULL) {
-        return -1;
+        return outside(s, db) ? 1 : -1;
     }
     t->hidden_unknown++;
     t->version = ++s->version;

@@ -45,15 +45,25 @@
 #define CONN_READ_MIN (16 * 1024)
 /* Most bytes read from the socket per read callback. */
 #define CONN_MAX_SINGLE_READ (256 * 1024)
+/* What libevent 2.1 reads at most per callback (EVBUFFER_MAX_READ): a
+ * read that brought less emptied the socket, and another would only
+ * meet EAGAIN. */
+#define CONN_LIBEVENT_READ 4096
 /* Connect timeout when the caller gives 0. */
 #define CONN_DEFAULT_TIMEOUT_MS 10000
+/* Frees <p> and clears the pointer. */
+#define FREE_AND_NULL(p) \
+    do {                 \
+        free(p);         \
+        (p) = NULL;      \
+    } while (0)
 
 struct conn {
     struct event_base *base;       /* loop (borrowed) */
     struct evdns_base *dns;        /* resolver (borrowed), may be NULL */
     char *log_ctx;                 /* log prefix (owned), may be NULL */
-    char host[256];                /* host as given */
-    char peer[300];                /* "host:port" for messages */
+    char *peer;                    /* "host:port" for messages (owned),
+                                      NULL before conn_connect() */
     uint16_t port;                 /* TCP port */
     enum conn_state state;         /* CONN_* */
     struct bufferevent *bev;       /* socket bev, or the TLS filter on it */
@@ -71,11 +81,14 @@ struct conn {
     unsigned read_timeout_ms;      /* read timeout, 0: none */
     bool paused;                   /* reading stopped by the owner */
     size_t read_size;              /* read_more()'s reservation */
+    size_t kept;                   /* input bytes the read callback left
+                                      unconsumed the last time */
     bool defer_errors;             /* inside conn_connect() or
                                     * conn_start_tls(): report later */
     enum conn_err pending_err;     /* error to report from the timer */
-    char pending_detail[256];      /* its detail */
-    char last_error[128];          /* last connect failure, for messages */
+    char *pending_detail;          /* its detail (owned), or NULL */
+    char *last_error;              /* last connect failure, for messages
+                                      (owned, while connecting), or NULL */
     unsigned depth;                /* nesting of our libevent callbacks */
     bool free_pending;             /* conn_free() called inside a callback */
     bool destroying;               /* inside conn_destroy() */
@@ -160,6 +173,36 @@ errno_detail(char *out, size_t outlen)
     }
 }
 
+/* Keeps <text> as the last connect failure (kept as it was when out of
+ * memory). */
+static void
+set_last_error(struct conn *c, const char *text)
+{
+    char *t = strdup(text);
+
+    if (t != NULL) {
+        free(c->last_error);
+        c->last_error = t;
+    }
+}
+
+/* The last connect failure from errno, read at once. */
+static void
+note_connect_errno(struct conn *c)
+{
+    char d[128];
+
+    errno_detail(d, sizeof(d));
+    set_last_error(c, d);
+}
+
+/* "host:port" for messages. */
+static const char *
+peer_name(const struct conn *c)
+{
+    return c->peer != NULL ? c->peer : "-";
+}
+
 /* Closes and reports <kind> once.  Inside conn_connect() and
  * conn_start_tls() the report waits for the loop, so no callback runs from
  * inside those calls. */
@@ -175,7 +218,8 @@ conn_fail(struct conn *c, enum conn_err kind, const char *detail)
         struct timeval zero = {0, 0};
 
         c->pending_err = kind;
-        snprintf(c->pending_detail, sizeof(c->pending_detail), "%s", detail);
+        free(c->pending_detail);
+        c->pending_detail = strdup(detail);
         evtimer_add(c->timer, &zero);
         return;
     }
@@ -248,7 +292,9 @@ set_socket_options(struct conn *c)
  * libevent 2.1 reads at most 4 KiB per callback (EVBUFFER_MAX_READ), which
  * costs a readv, an ioctl and an epoll_wait per 4 KiB of a binlog stream.
  * On a plain socket, read what else is there straight into the input
- * buffer, up to CONN_MAX_SINGLE_READ and below the read high watermark.
+ * buffer, up to CONN_MAX_SINGLE_READ and below the read high watermark,
+ * when libevent's read filled its 4 KiB (a smaller one found the socket
+ * empty: an idle stream's heartbeat costs one read, not two).
  * EOF and errors are left for the bufferevent's next read to report.
  */
 static void
@@ -260,7 +306,8 @@ read_more(struct conn *c, struct evbuffer *in)
     ssize_t r;
     int i, nv;
 
-    if (c->tls || fd < 0 || have >= CONN_READ_HIGH) {
+    if (c->tls || fd < 0 || have >= CONN_READ_HIGH ||
+        have < c->kept + CONN_LIBEVENT_READ) {
         return;
     }
     /* A socket bufferevent keeps the end of its input frozen except while
@@ -301,6 +348,9 @@ on_read(struct bufferevent *bev, void *arg)
     if (c->state == CONN_OPEN && !c->paused && c->cbs.read != NULL) {
         read_more(c, bufferevent_get_input(bev));
         c->cbs.read(c, bufferevent_get_input(bev), c->cbs.arg);
+        if (c->bev != NULL) {
+            c->kept = evbuffer_get_length(bufferevent_get_input(c->bev));
+        }
     }
     leave(c);
 }
@@ -331,6 +381,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
             evtimer_del(c->timer);
             evutil_freeaddrinfo(c->ai);
             c->ai = c->ai_next = NULL;
+            FREE_AND_NULL(c->last_error);
             set_socket_options(c);
             c->state = CONN_OPEN;
             bufferevent_enable(bev, c->paused ? EV_WRITE : EV_READ | EV_WRITE);
@@ -362,7 +413,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
                          evutil_gai_strerror(dns_err));
                 conn_fail(c, CONN_ERR_RESOLVE, detail);
             } else {
-                errno_detail(c->last_error, sizeof(c->last_error));
+                note_connect_errno(c);
                 try_next_address(c);
             }
         } else if (c->state == CONN_TLS_HANDSHAKE || c->tls) {
@@ -400,6 +451,9 @@ on_kick(evutil_socket_t fd, short what, void *arg)
         if (evbuffer_get_length(in) > 0) {
             c->cbs.read(c, in, c->cbs.arg);
         }
+        if (c->bev != NULL) {
+            c->kept = evbuffer_get_length(bufferevent_get_input(c->bev));
+        }
     }
     leave(c);
 }
@@ -417,7 +471,10 @@ on_timer(evutil_socket_t fd, short what, void *arg)
     if (c->pending_err != CONN_ERR_NONE) {
         kind = c->pending_err;
         c->pending_err = CONN_ERR_NONE;
-        conn_fail(c, kind, c->pending_detail);
+        snprintf(detail, sizeof(detail), "%s", c->pending_detail != NULL ?
+                 c->pending_detail : "out of memory");
+        FREE_AND_NULL(c->pending_detail);
+        conn_fail(c, kind, detail);
     } else if (c->state == CONN_CONNECTING) {
         snprintf(detail, sizeof(detail), "connect timeout after %u ms",
                  c->timeout_ms);
@@ -481,7 +538,7 @@ try_next_address(struct conn *c)
         }
         c->bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE);
         if (c->bev == NULL) {
-            snprintf(c->last_error, sizeof(c->last_error), "out of memory");
+            set_last_error(c, "out of memory");
             break;
         }
         bufferevent_setcb(c->bev, on_read,
@@ -495,10 +552,10 @@ try_next_address(struct conn *c)
                                        (int)ai->ai_addrlen) == 0) {
             return;
         }
-        errno_detail(c->last_error, sizeof(c->last_error));
+        note_connect_errno(c);
     }
     snprintf(detail, sizeof(detail), "%s",
-             c->last_error[0] != '\0' ? c->last_error : "no address");
+             c->last_error != NULL ? c->last_error : "no address");
     conn_fail(c, CONN_ERR_CONNECT, detail);
 }
 
@@ -535,15 +592,20 @@ conn_connect(struct conn *c, const char *host, uint16_t port,
     struct evutil_addrinfo *res = NULL;
     struct timeval tv;
     char portstr[8];
+    size_t n;
     int rc;
 
     if (c->state != CONN_INIT || host == NULL) {
         return -1;
     }
-    snprintf(c->host, sizeof(c->host), "%s", host);
     c->port = port;
-    snprintf(c->peer, sizeof(c->peer), strchr(host, ':') != NULL ? "[%s]:%u"
-                                                                 : "%s:%u",
+    n = strlen(host) + sizeof("[]:65535");
+    free(c->peer);
+    c->peer = malloc(n);
+    if (c->peer == NULL) {
+        return -1;
+    }
+    snprintf(c->peer, n, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u",
              host, (unsigned)port);
     c->timeout_ms = timeout_ms != 0 ? timeout_ms : CONN_DEFAULT_TIMEOUT_MS;
     c->state = CONN_CONNECTING;
@@ -745,6 +807,7 @@ conn_resume(struct conn *c)
 void
 conn_set_read_timeout(struct conn *c, unsigned ms)
 {
+    const struct timeval *ct;
     struct timeval tv;
 
     c->read_timeout_ms = ms;
@@ -753,7 +816,11 @@ conn_set_read_timeout(struct conn *c, unsigned ms)
     }
     tv.tv_sec = ms / 1000;
     tv.tv_usec = (ms % 1000) * 1000;
-    bufferevent_set_timeouts(c->bev, ms != 0 ? &tv : NULL, NULL);
+    /* Every read re-arms the timeout: connections sharing a period share
+     * a libevent common timeout, a queue instead of the timer heap. */
+    ct = ms != 0 ? event_base_init_common_timeout(c->base, &tv) : NULL;
+    bufferevent_set_timeouts(c->bev, ms == 0 ? NULL : ct != NULL ? ct : &tv,
+                             NULL);
 }
 
 void
@@ -791,7 +858,7 @@ conn_close(struct conn *c, const char *fmt, ...)
               (double)(now.tv_usec - c->started.tv_usec) / 1e6;
     }
     clog(LOG_DEBUG, c->log_ctx, "closing connection to %s: %s (age=%.3fs)",
-         c->peer[0] != '\0' ? c->peer : "-", reason, age);
+         peer_name(c), reason, age);
     c->state = CONN_CLOSED;
     evtimer_del(c->timer);
     event_del(c->kick);
@@ -837,6 +904,9 @@ conn_destroy(struct conn *c)
         evutil_freeaddrinfo(c->ai);
     }
     free(c->log_ctx);
+    free(c->peer);
+    free(c->pending_detail);
+    free(c->last_error);
     free(c);
 }
 
@@ -869,5 +939,5 @@ conn_is_tls(const struct conn *c)
 const char *
 conn_peer(const struct conn *c)
 {
-    return c->peer;
+    return c->peer != NULL ? c->peer : "";
 }

@@ -4,7 +4,9 @@
  *
  * What a table needs per row (is it selected, its rules, destination
  * identifiers, the bound filter) is worked out once per table map version
- * (mysrc_row.table_generation) and kept in a small direct-mapped cache.
+ * (mysrc_row.table_generation) and kept in a small direct-mapped cache,
+ * whose entries are allocated as tables show up: a task that reads no
+ * rows keeps none.
  */
 #include "src/pipeline/pipeline.h"
 
@@ -40,7 +42,8 @@ struct pipeline {
     const struct task_spec *spec; /* the task's spec (borrowed) */
     struct mysink *sink;          /* destination table registry */
     const char *ctx;              /* log prefix */
-    struct pl_table slots[PL_SLOTS]; /* per-table cache */
+    struct pl_table **slots;      /* per-table cache: PL_SLOTS entries,
+                                     each NULL until used (owned) */
     struct sqlenc_ctx enc;        /* literal encoding scratch */
     struct pbuf scratch;          /* literal of one value */
 };
@@ -78,9 +81,13 @@ pipeline_free(struct pipeline *p)
     if (p == NULL) {
         return;
     }
-    for (i = 0; i < PL_SLOTS; i++) {
-        slot_clear(&p->slots[i]);
+    for (i = 0; p->slots != NULL && i < PL_SLOTS; i++) {
+        if (p->slots[i] != NULL) {
+            slot_clear(p->slots[i]);
+            free(p->slots[i]);
+        }
     }
+    free(p->slots);
     sqlenc_ctx_free(&p->enc);
     pbuf_free(&p->scratch);
     free(p);
@@ -116,11 +123,22 @@ static struct pl_table *
 table_of(struct pipeline *p, const struct mysrc_row *r, char *err,
          size_t errlen)
 {
-    struct pl_table *t = &p->slots[r->table_generation % PL_SLOTS];
+    struct pl_table **slot, *t;
     const struct task_object *obj = NULL;
     const char *dtable;
     size_t i;
 
+    if (p->slots == NULL &&
+        (p->slots = calloc(PL_SLOTS, sizeof(*p->slots))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    slot = &p->slots[r->table_generation % PL_SLOTS];
+    if (*slot == NULL && (*slot = calloc(1, sizeof(**slot))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t = *slot;
     if (t->gen == r->table_generation && t->ncols == r->ncols) {
         return t;
     }

@@ -24,6 +24,15 @@
  * and every transaction inside a recorded range above it is skipped: it
  * is already there.  A batch that starts at the oldest unfinished
  * transaction writes its own end as the watermark and needs no range.
+ *
+ * Buffers: a worker keeps its statement text and key set from batch to
+ * batch while work keeps coming; once nothing is queued, idle workers
+ * and the batch builder give theirs back (trim_idle()): an idle writer
+ * holds no batch memory.  What bursts of transactions left free in the
+ * process's heap goes back to the system too: a second after a writer
+ * went idle having freed a MiB or more, malloc_trim() runs once for all
+ * (otherwise a host of idle tasks keeps the resident size of its
+ * busiest moment).
  */
 #include "src/sink/mysql.h"
 
@@ -32,6 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <event2/event.h>
 
@@ -100,6 +112,21 @@ enum txn_state {
 #define SINK_KEEP_BUFFER (1u << 20)
 /* Most workers (the spec's bound). */
 #define SINK_MAX_WORKERS 64
+/* Bytes freed, process-wide, after which an idle writer has the heap's
+ * free pages given back to the system, SINK_TRIM_DELAY_MS later (the
+ * other writers of a burst go idle meanwhile). */
+#define SINK_TRIM_BYTES (1u << 20)
+#define SINK_TRIM_DELAY_MS 1000
+
+/* The writers of a process share its heap (one thread): what they freed
+ * since the last malloc_trim() and the timer that runs it, on the loop
+ * of the first writer alive (writers of other loops do without). */
+static struct {
+    struct event *ev;             /* one-shot: trim (owned), or NULL */
+    struct event_base *base;      /* its loop */
+    unsigned users;               /* writers alive on that loop */
+    size_t freed;                 /* bytes freed since the last trim */
+} sink_heap;
 
 /* Session set-up of every worker: the settings the literals of
  * proto/mysql/sqlenc.h rely on. */
@@ -616,6 +643,7 @@ advance(struct mysink *k)
             k->next = t->next;
         }
         k->queued -= t->bytes;
+        sink_heap.freed += t->bytes;
         if (t->src_us > src_us) {
             src_us = t->src_us;
         }
@@ -940,10 +968,19 @@ free_worker(struct mysink *k)
 static bool
 watermark_unsaved(const struct mysink *k)
 {
-    return k->lwm_file != NULL &&
-           (k->saved_file == NULL || binpos_cmp(k->lwm_file, k->lwm_pos,
-                                             k->saved_file,
-                                             k->saved_pos) > 0);
+    if (k->lwm_file == NULL) {
+        return false;
+    }
+    if (k->saved_file == NULL) {
+        return true;
+    }
+    /* the idle case, asked every second: the very position is saved */
+    if (k->lwm_pos == k->saved_pos && strcmp(k->lwm_file,
+                                             k->saved_file) == 0) {
+        return false;
+    }
+    return binpos_cmp(k->lwm_file, k->lwm_pos, k->saved_file,
+                      k->saved_pos) > 0;
 }
 
 /* With nothing left to apply, writes the watermark the last batches
@@ -966,6 +1003,89 @@ save_watermark(struct mysink *k)
     worker_send(w);
 }
 
+static void
+on_heap_trim(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    sink_heap.freed = 0;
+#ifdef __GLIBC__
+    /* A burst over many tasks leaves megabytes free in holes of the heap
+     * that glibc keeps otherwise. */
+    malloc_trim(0);
+#endif
+}
+
+/* A writer went idle: once enough was freed, the trim is due shortly. */
+static void
+return_free_memory(void)
+{
+    struct timeval tv = {SINK_TRIM_DELAY_MS / 1000,
+                         (SINK_TRIM_DELAY_MS % 1000) * 1000};
+
+    if (sink_heap.freed >= SINK_TRIM_BYTES && sink_heap.ev != NULL &&
+        !evtimer_pending(sink_heap.ev, NULL)) {
+        evtimer_add(sink_heap.ev, &tv);
+    }
+}
+
+/* Counts writer <k> in (new) or out (freed) of the shared trim timer. */
+static void
+heap_user(struct mysink *k, bool in)
+{
+    if (in && sink_heap.users == 0) {
+        sink_heap.ev = evtimer_new(k->base, on_heap_trim, NULL);
+        sink_heap.base = k->base;
+    }
+    if (k->base != sink_heap.base) {
+        return;
+    }
+    if (in) {
+        sink_heap.users++;
+    } else if (--sink_heap.users == 0) {
+        if (sink_heap.ev != NULL) {
+            event_free(sink_heap.ev);
+        }
+        sink_heap.ev = NULL;
+        sink_heap.base = NULL;
+    }
+}
+
+/* Nothing is queued: the workers without a batch and, when none runs,
+ * the batch builder free their buffers until the next batch. */
+static void
+trim_idle(struct mysink *k)
+{
+    unsigned i;
+
+    for (i = 0; i < k->nworkers; i++) {
+        struct sink_worker *w = &k->w[i];
+
+        if (w->state == WORKER_READY && w->first == NULL && w != k->big) {
+            sink_heap.freed += w->stmts.cap;
+            pbuf_free(&w->stmts);
+            free(w->keys);
+            w->keys = NULL;
+            w->nkeys = 0;
+            w->key_slots = 0;
+        }
+    }
+    if (k->busy == 0) {
+        free(k->builder.net);
+        free(k->builder.slots);
+        k->builder.net = NULL;
+        k->builder.slots = NULL;
+        k->builder.nnet = 0;
+        k->builder.capnet = 0;
+        k->builder.nslots = 0;
+        free(k->scratch);
+        k->scratch = NULL;
+        k->nscratch = 0;
+        return_free_memory();
+    }
+}
+
 /* Starts batches while a worker is free and work can go. */
 static void
 kick(struct mysink *k)
@@ -979,6 +1099,7 @@ kick(struct mysink *k)
         }
         if ((t = k->next) == NULL) {
             save_watermark(k);
+            trim_idle(k);
             return;
         }
         if (k->big != NULL || t->ddl != NULL || t->partial) {
@@ -1606,6 +1727,7 @@ mysink_new(struct event_base *base, struct evdns_base *dns,
         k->w[i].k = k;
         k->w[i].id = i;
     }
+    heap_user(k, true);
     return k;
 }
 
@@ -1698,5 +1820,6 @@ mysink_free(struct mysink *k)
     free(k->lwm_gtid);
     free(k->saved_file);
     free(k->task_lit);
+    heap_user(k, false);
     free(k);
 }

@@ -13,6 +13,12 @@
  * Each libevent-facing entry point runs between enter() and leave(); a
  * myconn_free() inside a user callback only marks the object, and leave()
  * frees it when the outermost entry point unwinds.
+ *
+ * Memory: what only logging in needs (the auth exchange, its scratch) is
+ * allocated for the login and freed at READY; a result's buffers and the
+ * outgoing packet are kept for the next query only while queries follow
+ * one another, and freed once the connection is idle or streams, so an
+ * idle connection costs a few hundred bytes besides its socket.
  */
 #include "src/source/myconn.h"
 
@@ -37,9 +43,17 @@
 #define MYCONN_PACKETS_PER_CALL 512
 /* Most bytes one result set may take in memory (cells and bookkeeping). */
 #define MYCONN_RESULT_LIMIT ((size_t)256 * 1024 * 1024)
-/* Result buffers larger than this are released after use: an idle
- * connection keeps kilobytes, not what its largest result needed. */
+/* Result buffers larger than this are released after use even while
+ * queries follow one another (an idle connection keeps none). */
 #define MYCONN_KEEP_CAP ((size_t)16 * 1024)
+/* Longest server version kept from the greeting. */
+#define MYCONN_VERSION_MAX 127
+/* Frees <p> and clears the pointer. */
+#define FREE_AND_NULL(p) \
+    do {                 \
+        free(p);         \
+        (p) = NULL;      \
+    } while (0)
 /* Separates a message's cause from its fix. */
 #define FIX " \xe2\x80\x94 "
 /* First byte of the server's LOCAL INFILE request (MySQL internals,
@@ -48,6 +62,12 @@
 /* Most LOCAL INFILE bytes queued on the conn at once; more are written
  * when it drains. */
 #define MYCONN_INFILE_WINDOW ((size_t)1024 * 1024)
+
+/* What only logging in needs. */
+struct myconn_login {
+    struct mysql_auth auth;      /* authentication exchange */
+    char plugin[MYSQL_PLUGIN_NAME_MAX]; /* the greeting's auth plugin */
+};
 
 /* Where one cell or column name lives in an accumulation buffer. */
 struct cellref {
@@ -68,15 +88,15 @@ struct myconn {
     char *ca_file;               /* CA bundle (owned) or NULL */
     unsigned timeout_ms;         /* per step up to READY */
     char *log_ctx;               /* log prefix (owned) */
-    char peer[300];              /* "host:port" for messages */
+    char *peer;                  /* "host:port" for messages (owned) */
     enum myconn_state state;     /* MYCONN_* */
     struct conn *conn;           /* transport (owned) */
     struct event *timer;         /* deadline of the current step */
     struct mysql_framer framer;  /* packet reassembly */
-    struct mysql_auth auth;      /* authentication exchange */
-    struct mysql_handshake hs;   /* greeting, spans re-pointed at copies */
-    char hs_version[128];        /* server version as announced */
-    char hs_plugin[MYSQL_PLUGIN_NAME_MAX]; /* default auth plugin */
+    struct myconn_login *login;  /* while logging in (owned), else NULL */
+    struct mysql_handshake hs;   /* greeting, spans re-pointed at copies
+                                    (auth_plugin only while logging in) */
+    char *hs_version;            /* server version as announced (owned) */
     const char *version;         /* hs_version without "5.5.5-" */
     uint32_t caps;               /* negotiated capabilities */
     uint8_t seq;                 /* sequence id of our next packet */
@@ -238,15 +258,22 @@ arm_timer(struct myconn *c)
 static bool
 send_payload(struct myconn *c, const void *p, size_t n)
 {
+    bool ok;
+
     pbuf_reset(&c->out);
     c->seq = mysql_packet_encode(&c->out, c->seq, p, n);
     mysql_framer_expect_seq(&c->framer, c->seq);
-    if (c->out.failed || conn_write(c->conn, c->out.data, c->out.len) < 0) {
+    ok = !c->out.failed && conn_write(c->conn, c->out.data, c->out.len) == 0;
+    /* Login packets only: they may hold the password's proof. */
+    if (c->out.data != NULL) {
+        explicit_bzero(c->out.data, c->out.cap);
+    }
+    pbuf_free(&c->out);
+    if (!ok) {
         fail(c, "cannot send to %s: out of memory or connection closed",
              c->peer);
-        return false;
     }
-    return true;
+    return ok;
 }
 
 /* Clears the scratch buffers: during login they may hold the password. */
@@ -259,6 +286,21 @@ wipe_scratch(struct myconn *c)
     if (c->out.data != NULL) {
         explicit_bzero(c->out.data, c->out.cap);
     }
+}
+
+/* Ends the login: what only it needed goes (wiped). */
+static void
+login_free(struct myconn *c)
+{
+    wipe_scratch(c);
+    pbuf_free(&c->payload);
+    if (c->login != NULL) {
+        explicit_bzero(c->login, sizeof(*c->login));
+        free(c->login);
+        c->login = NULL;
+    }
+    c->hs.auth_plugin.p = NULL;
+    c->hs.auth_plugin.len = 0;
 }
 
 /* The fix to suggest for a server error met while logging in. */
@@ -302,13 +344,14 @@ start_auth(struct myconn *c)
     struct pbuf auth = {0};
     const char *plugin = NULL;
 
-    memset(&c->auth, 0, sizeof(c->auth));
-    if (mysql_auth_start(&c->auth, &c->hs, c->password, c->tls > 0, c->caps,
-                         &auth, &plugin) < 0) {
+    memset(&c->login->auth, 0, sizeof(c->login->auth));
+    if (mysql_auth_start(&c->login->auth, &c->hs, c->password, c->tls > 0,
+                         c->caps, &auth, &plugin) < 0) {
         pbuf_free(&auth);
         fail(c, "authentication failed for user '%s': %s" FIX
              "check the account's auth plugin", c->user,
-             c->auth.reason != NULL ? c->auth.reason : "cannot start");
+             c->login->auth.reason != NULL ? c->login->auth.reason :
+             "cannot start");
         return;
     }
     memset(&r, 0, sizeof(r));
@@ -361,25 +404,35 @@ on_handshake(struct myconn *c, const uint8_t *p, size_t n)
         return;
     }
     /* Keep what the greeting's views point to. */
-    k = c->hs.server_version.len < sizeof(c->hs_version) - 1
-            ? c->hs.server_version.len : sizeof(c->hs_version) - 1;
+    k = c->hs.server_version.len < MYCONN_VERSION_MAX
+            ? c->hs.server_version.len : MYCONN_VERSION_MAX;
+    free(c->hs_version);
+    if (c->login == NULL) {
+        c->login = calloc(1, sizeof(*c->login));
+    }
+    c->hs_version = malloc(k + 1);
+    if (c->hs_version == NULL || c->login == NULL) {
+        fail(c, "out of memory reading the greeting of %s", c->peer);
+        return;
+    }
     memcpy(c->hs_version, c->hs.server_version.p, k);
     c->hs_version[k] = '\0';
     c->hs.server_version.p = (const uint8_t *)c->hs_version;
     c->hs.server_version.len = k;
     v = mysql_version_strip(c->hs.server_version);
     c->version = (const char *)v.p;
-    k = c->hs.auth_plugin.len < sizeof(c->hs_plugin) - 1
-            ? c->hs.auth_plugin.len : sizeof(c->hs_plugin) - 1;
+    k = c->hs.auth_plugin.len < sizeof(c->login->plugin) - 1
+            ? c->hs.auth_plugin.len : sizeof(c->login->plugin) - 1;
     if (k > 0) {
-        memcpy(c->hs_plugin, c->hs.auth_plugin.p, k);
+        memcpy(c->login->plugin, c->hs.auth_plugin.p, k);
     }
-    c->hs_plugin[k] = '\0';
-    c->hs.auth_plugin.p = (const uint8_t *)c->hs_plugin;
+    c->login->plugin[k] = '\0';
+    c->hs.auth_plugin.p = (const uint8_t *)c->login->plugin;
     c->hs.auth_plugin.len = k;
     clog(LOG_DEBUG, c->log_ctx,
          "server %s connection_id=%u caps=0x%08x plugin=%s", c->version,
-         (unsigned)c->hs.connection_id, (unsigned)c->hs.caps, c->hs_plugin);
+         (unsigned)c->hs.connection_id, (unsigned)c->hs.caps,
+         c->login->plugin);
 
     if (c->tls > 0 && !(c->hs.caps & MYSQL_CLIENT_SSL)) {
         fail(c, "the server at %s does not offer TLS but the URL asks for "
@@ -422,11 +475,17 @@ static void
 on_auth_packet(struct myconn *c, const uint8_t *p, size_t n)
 {
     enum mysql_auth_step step;
+    struct mysql_auth *a;
     char text[512];
     myconn_ready_cb cb;
 
+    if (c->login == NULL) {
+        fail(c, "internal error: no login in progress with %s", c->peer);
+        return;
+    }
+    a = &c->login->auth;
     pbuf_reset(&c->payload);
-    step = mysql_auth_feed(&c->auth, p, n, &c->payload);
+    step = mysql_auth_feed(a, p, n, &c->payload);
     switch (step) {
     case MYSQL_AUTH_SEND:
         send_payload(c, c->payload.data, c->payload.len);
@@ -436,10 +495,11 @@ on_auth_packet(struct myconn *c, const uint8_t *p, size_t n)
         break;
     case MYSQL_AUTH_OK:
         evtimer_del(c->timer);
-        myconn_set_state(c, MYCONN_READY, c->auth.plugin_name);
+        myconn_set_state(c, MYCONN_READY, a->plugin_name);
         clog(LOG_DEBUG, c->log_ctx, "logged in to %s as '%s' (%s%s)",
-             c->peer, c->user, c->auth.plugin_name,
+             c->peer, c->user, a->plugin_name,
              conn_is_tls(c->conn) ? ", TLS" : "");
+        login_free(c);
         cb = c->ready_cb;
         if (cb != NULL) {
             cb(c, c->arg);
@@ -447,23 +507,23 @@ on_auth_packet(struct myconn *c, const uint8_t *p, size_t n)
         break;
     case MYSQL_AUTH_DENIED:
         fail(c, "authentication failed for user '%s': %s" FIX "%s", c->user,
-             mysql_err_format(&c->auth.err, text, sizeof(text)),
-             login_fix(c->auth.err.code));
+             mysql_err_format(&a->err, text, sizeof(text)),
+             login_fix(a->err.code));
         break;
     case MYSQL_AUTH_FAILED:
     default:
-        if (c->auth.unsupported_plugin) {
+        if (a->unsupported_plugin) {
             fail(c, "authentication failed for user '%s': the account uses "
                  "the auth plugin '%s', which tandem does not support" FIX
                  "switch the account to mysql_native_password (MariaDB: "
                  "ALTER USER ... IDENTIFIED VIA mysql_native_password USING "
                  "PASSWORD('...')) or caching_sha2_password (MySQL)",
-                 c->user, c->auth.plugin_name);
+                 c->user, a->plugin_name);
         } else {
             fail(c, "authentication failed for user '%s' (%s): %s" FIX
                  "use tls=require or tls=verify, or check the server's "
-                 "auth settings", c->user, c->auth.plugin_name,
-                 c->auth.reason != NULL ? c->auth.reason : "protocol error");
+                 "auth settings", c->user, a->plugin_name,
+                 a->reason != NULL ? a->reason : "protocol error");
         }
         break;
     }
@@ -572,6 +632,22 @@ release_big(struct pbuf *b)
     }
 }
 
+/* Frees every result buffer and the outgoing packet. */
+static void
+result_release(struct myconn *c)
+{
+    pbuf_free(&c->cells);
+    pbuf_free(&c->cell_refs);
+    pbuf_free(&c->names);
+    pbuf_free(&c->name_refs);
+    pbuf_free(&c->out);
+    FREE_AND_NULL(c->row_scratch);
+    FREE_AND_NULL(c->null_scratch);
+    FREE_AND_NULL(c->out_names);
+    FREE_AND_NULL(c->out_cells);
+    FREE_AND_NULL(c->out_nulls);
+}
+
 /* Builds the span arrays of the captured result; false when out of
  * memory. */
 static bool
@@ -643,8 +719,12 @@ result_finish(struct myconn *c, const char *err)
     if (cb != NULL) {
         cb(c, err == NULL ? &res : NULL, err, arg);
     }
-    /* Whatever cb started (a query, a stream) has not used these yet. */
-    if (!gone(c)) {
+    /* Whatever cb started (a query, a stream) has not used these yet.
+     * Idle or streaming, the connection needs none of them until its
+     * next query: it keeps nothing. */
+    if (!gone(c) && c->state != MYCONN_QUERY && c->state != MYCONN_INFILE) {
+        result_release(c);
+    } else if (!gone(c)) {
         release_big(&c->cells);
         release_big(&c->cell_refs);
         release_big(&c->names);
@@ -1235,13 +1315,15 @@ myconn_new(struct event_base *base, struct evdns_base *dns,
     c->ca_file = dup_or_null(opts->ca_file, &oom);
     c->timeout_ms = opts->connect_timeout_ms != 0 ? opts->connect_timeout_ms
                                                   : MYCONN_DEFAULT_TIMEOUT_MS;
-    snprintf(c->peer, sizeof(c->peer),
+    snprintf(ctx, sizeof(ctx),
              strchr(opts->host, ':') != NULL ? "[%s]:%u" : "%s:%u",
              opts->host, (unsigned)c->port);
+    c->peer = dup_or_null(ctx, &oom);
     if (opts->log_ctx != NULL) {
         c->log_ctx = dup_or_null(opts->log_ctx, &oom);
     } else {
-        snprintf(ctx, sizeof(ctx), "peer=mysql@%s", c->peer);
+        snprintf(ctx, sizeof(ctx), "peer=mysql@%s",
+                 c->peer != NULL ? c->peer : "?");
         c->log_ctx = dup_or_null(ctx, &oom);
     }
     c->version = "";
@@ -1467,9 +1549,8 @@ myconn_destroy(struct myconn *c)
         event_free(c->timer);
     }
     mysql_framer_free(&c->framer);
-    wipe_scratch(c);
+    login_free(c);
     pbuf_free(&c->out);
-    pbuf_free(&c->payload);
     pbuf_free(&c->greeting);
     pbuf_free(&c->names);
     pbuf_free(&c->name_refs);
@@ -1486,6 +1567,8 @@ myconn_destroy(struct myconn *c)
     free(c->db);
     free(c->ca_file);
     free(c->log_ctx);
+    free(c->peer);
+    free(c->hs_version);
     free(c);
 }
 

@@ -65,7 +65,13 @@ xstrndup(const void *p, size_t n)
 void
 mysrc_set_str(char **dst, const void *p, size_t n)
 {
-    char *v = xstrndup(p, n);
+    char *v;
+
+    /* Mostly the same name again (the binlog file of every commit). */
+    if (*dst != NULL && strlen(*dst) == n && memcmp(*dst, p, n) == 0) {
+        return;
+    }
+    v = xstrndup(p, n);
 
     if (v != NULL) {
         free(*dst);
@@ -96,7 +102,7 @@ mysrc_tm_clear(struct mysrc *s)
 {
     size_t i;
 
-    for (i = 0; i < TM_BUCKETS; i++) {
+    for (i = 0; i < s->ntm_buckets; i++) {
         while (s->tms[i] != NULL) {
             struct tm_entry *e = s->tms[i];
 
@@ -104,6 +110,10 @@ mysrc_tm_clear(struct mysrc *s)
             tm_entry_free(e);
         }
     }
+    free(s->tms);
+    s->tms = NULL;
+    s->ntm_buckets = 0;
+    s->ntms = 0;
 }
 
 static struct tm_entry *
@@ -111,12 +121,49 @@ tm_find(struct mysrc *s, uint64_t table_id)
 {
     struct tm_entry *e;
 
-    for (e = s->tms[table_id % TM_BUCKETS]; e != NULL; e = e->next) {
+    if (s->ntm_buckets == 0) {
+        return NULL;
+    }
+    for (e = s->tms[table_id & (s->ntm_buckets - 1)]; e != NULL;
+         e = e->next) {
         if (e->table_id == table_id) {
             return e;
         }
     }
     return NULL;
+}
+
+/* Links new entry <e>, growing the buckets as the maps grow in number
+ * (a stream of one busy table needs a handful, one over a big schema
+ * thousands).  Returns 0, or -1 when out of memory (<e> not linked). */
+static int
+tm_link(struct mysrc *s, struct tm_entry *e)
+{
+    if (s->ntms >= s->ntm_buckets) {
+        size_t n = s->ntm_buckets ? s->ntm_buckets * 2 : TM_MIN_BUCKETS;
+        struct tm_entry **b = calloc(n, sizeof(*b));
+        size_t i;
+
+        if (b == NULL) {
+            return -1;
+        }
+        for (i = 0; i < s->ntm_buckets; i++) {
+            while (s->tms[i] != NULL) {
+                struct tm_entry *x = s->tms[i];
+
+                s->tms[i] = x->next;
+                x->next = b[x->table_id & (n - 1)];
+                b[x->table_id & (n - 1)] = x;
+            }
+        }
+        free(s->tms);
+        s->tms = b;
+        s->ntm_buckets = n;
+    }
+    e->next = s->tms[e->table_id & (s->ntm_buckets - 1)];
+    s->tms[e->table_id & (s->ntm_buckets - 1)] = e;
+    s->ntms++;
+    return 0;
 }
 
 /* Index of db.table in the stopped list, or -1. */
@@ -308,9 +355,10 @@ handle_table_map(struct mysrc *s, const struct binlog_event *ev)
     int rc;
 
     /* The same map again (every transaction re-sends it): reuse unless
-     * the history changed since. */
+     * the history changed since (a table outside the wanted databases
+     * stays outside). */
     if (e != NULL && e->body_len == len && memcmp(e->body, body, len) == 0 &&
-        (e->tm.column_name.len > 0 ||
+        (e->outside || e->tm.column_name.len > 0 ||
          e->schema_version == schema_version(s->schema))) {
         return 0;
     }
@@ -321,8 +369,11 @@ handle_table_map(struct mysrc *s, const struct binlog_event *ev)
             return -1;
         }
         e->table_id = in->table_id;
-        e->next = s->tms[in->table_id % TM_BUCKETS];
-        s->tms[in->table_id % TM_BUCKETS] = e;
+        if (tm_link(s, e) != 0) {
+            free(e);
+            mysrc_fail(s, "out of memory keeping a table map");
+            return -1;
+        }
     }
     free(e->body);
     e->body = malloc(len ? len : 1);
@@ -345,6 +396,17 @@ handle_table_map(struct mysrc *s, const struct binlog_event *ev)
     }
     mysrc_set_str(&e->db, e->tm.db.p, e->tm.db.len);
     mysrc_set_str(&e->table, e->tm.table.p, e->tm.table.len);
+    e->outside = !schema_in_scope(s->schema, e->tm.db);
+    if (e->outside) {
+        free(e->cols);
+        free(e->enum_store);
+        free(e->pk);
+        e->cols = NULL;
+        e->enum_store = NULL;
+        e->pk = NULL;
+        e->npk = 0;
+        return 0;       /* not wanted: its rows are skipped */
+    }
     if (e->tm.column_count > s->nvals) {
         size_t n = e->tm.column_count;
         struct mysql_value *b = realloc(s->before, n * sizeof(*b));
@@ -463,8 +525,8 @@ handle_rows(struct mysrc *s, const struct binlog_event *ev)
                    re->table_id);
         return -1;
     }
-    if (e->failed) {
-        return 0;       /* reported once by tm_fail() */
+    if (e->failed || e->outside) {
+        return 0;       /* reported once by tm_fail(), or not wanted */
     }
     if (re->width != e->tm.column_count) {
         tm_fail(s, e, "rows event column count differs from its TABLE_MAP");
@@ -888,17 +950,28 @@ mysrc_drop_conn(struct mysrc *s)
     }
 }
 
+/* The failure reason when even it cannot be allocated. */
+static char fail_oom[] = "out of memory";
+
 void
 mysrc_fail(struct mysrc *s, const char *fmt, ...)
 {
+    char msg[512];
     va_list ap;
 
     if (s->state == MYSRC_FAILED || s->state == MYSRC_DONE) {
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(s->errbuf, sizeof(s->errbuf), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (s->errbuf != fail_oom) {
+        free(s->errbuf);
+    }
+    s->errbuf = strdup(msg);
+    if (s->errbuf == NULL) {
+        s->errbuf = fail_oom;
+    }
     mysrc_set_state(s, MYSRC_FAILED, s->errbuf);
     mysrc_drop_conn(s);
     if (s->timer != NULL) {
@@ -919,6 +992,7 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
     static const char *const params[] = {"tls", "ca", NULL};
     struct mysrc *s = calloc(1, sizeof(*s));
     const char *why = NULL;
+    size_t n;
 
     if (s == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -951,7 +1025,15 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
         mysrc_free(s);
         return NULL;
     }
-    snprintf(s->ctx, sizeof(s->ctx), "%s%speer=mysql@%s:%u",
+    n = (opts->log_ctx ? strlen(opts->log_ctx) + 1 : 0) +
+        strlen(s->url.host) + sizeof("peer=mysql@:65535");
+    s->ctx = malloc(n);
+    if (s->ctx == NULL) {
+        snprintf(err, errlen, "out of memory");
+        mysrc_free(s);
+        return NULL;
+    }
+    snprintf(s->ctx, n, "%s%speer=mysql@%s:%u",
              opts->log_ctx ? opts->log_ctx : "", opts->log_ctx ? " " : "",
              s->url.host, s->url.port);
     s->opts.log_ctx = s->ctx;
@@ -979,6 +1061,23 @@ mysrc_new(struct event_base *base, struct evdns_base *dns,
         }
         mysrc_set_str((char **)&s->opts.start_gtid, opts->start_gtid,
                 strlen(opts->start_gtid));
+    }
+    if (opts->dbs != NULL) {
+        size_t i;
+
+        s->dbs = calloc(opts->ndbs ? opts->ndbs : 1, sizeof(*s->dbs));
+        for (i = 0; s->dbs != NULL && i < opts->ndbs; i++) {
+            mysrc_set_str(&s->dbs[i], opts->dbs[i], strlen(opts->dbs[i]));
+            if (s->dbs[i] == NULL) {
+                break;
+            }
+        }
+        if (s->dbs == NULL || i < opts->ndbs) {
+            snprintf(err, errlen, "out of memory");
+            mysrc_free(s);
+            return NULL;
+        }
+        s->opts.dbs = (const char *const *)s->dbs;
     }
     s->timer = evtimer_new(base, mysrc_on_backoff, s);
     if (s->timer == NULL) {
@@ -1060,6 +1159,8 @@ mysrc_catching_up(const struct mysrc *s)
 void
 mysrc_free(struct mysrc *s)
 {
+    size_t i;
+
     if (s == NULL) {
         return;
     }
@@ -1072,6 +1173,10 @@ mysrc_free(struct mysrc *s)
         free(s->stopped[--s->n_stopped]);
     }
     free(s->stopped);
+    for (i = 0; s->dbs != NULL && i < s->opts.ndbs; i++) {
+        free(s->dbs[i]);
+    }
+    free(s->dbs);
     binlog_decoder_free(&s->dec);
     schema_free(s->schema);
     gtid_set_free(&s->start_gtids);
@@ -1085,5 +1190,9 @@ mysrc_free(struct mysrc *s)
     free(s->after);
     pbuf_free(&s->gtid);
     pbuf_free(&s->scratch);
+    free(s->ctx);
+    if (s->errbuf != fail_oom) {
+        free(s->errbuf);
+    }
     free(s);
 }

@@ -45,6 +45,11 @@ struct mysrc_opts {
     unsigned heartbeat_ms;      /* server heartbeat period; 0: default */
     unsigned max_retries;       /* reconnect attempts before failing */
     const char *log_ctx;        /* logfmt prefix, e.g. "task=x" */
+    const char *const *dbs;     /* the databases whose rows are wanted
+                                   (copied): only their table definitions
+                                   are loaded, and rows of the others are
+                                   skipped unread; NULL: every database */
+    size_t ndbs;                /* entries in dbs */
 };
 
 /* A change's place in the binlog. */
@@ -97,7 +102,9 @@ struct mysrc_cbs {
      * stop; else one line naming the cause and the fix. */
     void (*on_end)(void *arg, const char *err);
     /* A table was stopped (its rows are no longer delivered) because its
-     * definition is not known or disagrees with the binlog. */
+     * definition is not known or disagrees with the binlog.  Never for
+     * the tables of databases outside mysrc_opts.dbs: their rows are
+     * skipped without a word. */
     void (*on_table_error)(void *arg, const char *db, const char *table,
                            const char *err);
     /* Optional: the server sent a heartbeat event between transactions:

@@ -52,8 +52,9 @@ const char *mysrc_state_name(enum mysrc_state s);
 #define DEFAULT_HEARTBEAT_MS 1000
 /* Default reconnect attempts after a lost stream. */
 #define DEFAULT_MAX_RETRIES 20
-/* Table map cache buckets (table ids hash here). */
-#define TM_BUCKETS 256
+/* Table map cache buckets at first (table ids hash here); they double
+ * when the maps outnumber them. */
+#define TM_MIN_BUCKETS 8
 /* ENUM/SET member views per table map from optional metadata. */
 #define TM_MAX_ENUM_VALUES 65536
 
@@ -72,6 +73,8 @@ struct tm_entry {
     uint32_t *pk;                   /* primary key column indexes (owned) */
     uint32_t npk;                   /* entries in pk; 0: no primary key */
     bool failed;                    /* rows of this table are refused */
+    bool outside;                   /* its database is not wanted: rows
+                                       are skipped unread (no columns) */
     char *error;                    /* why (owned), when failed */
     struct tm_entry *next;          /* hash chain */
 };
@@ -83,7 +86,7 @@ struct mysrc {
     struct mysrc_opts opts;         /* copy; strings below are owned */
     struct mysrc_cbs cbs;           /* consumer callbacks */
     void *arg;                      /* consumer argument */
-    char ctx[160];                  /* log prefix */
+    char *ctx;                      /* log prefix (owned) */
     enum mysrc_state state;         /* where start-up or streaming is */
     struct myconn *conn;            /* current connection, or NULL */
     unsigned step;                  /* index within SETUP / schema steps */
@@ -95,6 +98,7 @@ struct mysrc {
     struct event *timer;            /* backoff timer */
     char checksum[16];              /* @@global.binlog_checksum */
     struct gtid_set start_gtids;    /* MYSRC_START_GTID parsed */
+    char **dbs;                     /* opts.dbs copied (owned), or NULL */
 
     /* positions */
     char *file;                     /* current binlog file (owned) */
@@ -115,7 +119,9 @@ struct mysrc {
     /* decoding */
     struct binlog_decoder dec;      /* event decoder */
     struct schema *schema;          /* history */
-    struct tm_entry *tms[TM_BUCKETS]; /* table maps by id */
+    struct tm_entry **tms;          /* table maps by id (owned), or NULL */
+    size_t ntm_buckets;             /* entries in tms: a power of two */
+    size_t ntms;                    /* table maps kept */
     uint64_t tm_generation;         /* bumped at every table map rebuild */
     char **stopped;                 /* "db.table" of stopped tables (owned) */
     size_t n_stopped;               /* entries in stopped */
@@ -123,7 +129,7 @@ struct mysrc {
     struct mysql_value *after;      /* row image scratch */
     size_t nvals;                   /* entries in before/after */
     struct pbuf scratch;            /* command encoding, misc */
-    char errbuf[512];               /* failure reason */
+    char *errbuf;                   /* failure reason (owned), or NULL */
 };
 void mysrc_set_state(struct mysrc *s, enum mysrc_state st, const char *why);
 

@@ -8,7 +8,8 @@
  * VARS checks that the source can be read (log_bin, binlog_format) and
  * picks the flavor; MASTER_STATUS gives the end for --until-now and the
  * position the schema history is read at; SCHEMATA loads the table
- * definitions.  After a lost stream only SETUP and REGISTER run again and
+ * definitions (of the wanted databases only, when mysrc_opts.dbs says
+ * which).  After a lost stream only SETUP and REGISTER run again and
  * the dump resumes at the last transaction boundary (mysql.c skips the
  * rows of the interrupted transaction already delivered).
  */
@@ -21,6 +22,7 @@
 #include <event2/event.h>
 
 #include "proto/mysql/replication.h"
+#include "proto/mysql/sqlenc.h"
 #include "src/core/log.h"
 #include "src/source/mysql_int.h"
 
@@ -158,7 +160,9 @@ on_vars(struct myconn *c, const struct myresult *r, const char *err,
                                 SCHEMA_FLAVOR_MYSQL57 : SCHEMA_FLAVOR_MYSQL;
 
         s->schema = schema_new(fl, (int)lctn);
-        if (s->schema == NULL) {
+        if (s->schema == NULL ||
+            (s->opts.dbs != NULL &&
+             schema_set_scope(s->schema, s->opts.dbs, s->opts.ndbs) != 0)) {
             mysrc_fail(s, "out of memory");
             return;
         }
@@ -229,7 +233,9 @@ on_master_status(struct myconn *c, const struct myresult *r, const char *err,
     next_query(s);
 }
 
-/* The schema queries, in order; each row goes to load_row(). */
+/* The schema queries, in order; each row goes to load_row().  With
+ * mysrc_opts.dbs, those about tables ask only for the wanted databases
+ * (schema_step_query()); collations and charsets are the server's. */
 enum schema_step {
     SS_GIPK = 0,        /* MySQL 8.0.30+: show generated invisible PKs */
     SS_COLLATIONS,
@@ -242,6 +248,27 @@ enum schema_step {
     SS_FUNC_INDEXES,    /* MySQL only */
     SS_COUNT            /* sentinel */
 };
+
+/* The column naming the database in the query of <step>, or NULL when
+ * the query is not about tables. */
+static const char *
+schema_step_db_column(unsigned step)
+{
+    switch (step) {
+    case SS_SCHEMATA:
+        return "SCHEMA_NAME";
+    case SS_TABLES:
+    case SS_COLUMNS:
+    case SS_FUNC_INDEXES:
+        return "TABLE_SCHEMA";
+    case SS_VERSIONING:
+        return "t.TABLE_SCHEMA";
+    case SS_JSON_CHECKS:
+        return "CONSTRAINT_SCHEMA";
+    default:
+        return NULL;
+    }
+}
 
 static const char *
 schema_step_sql(const struct mysrc *s, unsigned step)
@@ -260,7 +287,7 @@ schema_step_sql(const struct mysrc *s, unsigned step)
     case SS_TABLES:
         return SCHEMA_SQL_TABLES;
     case SS_COLUMNS:
-        return SCHEMA_SQL_COLUMNS SCHEMA_SQL_COLUMNS_ORDER;
+        return SCHEMA_SQL_COLUMNS;
     case SS_VERSIONING:
         return s->mariadb ? SCHEMA_SQL_MARIADB_IMPLICIT_VERSIONING : NULL;
     case SS_JSON_CHECKS:
@@ -270,6 +297,40 @@ schema_step_sql(const struct mysrc *s, unsigned step)
     default:
         return NULL;
     }
+}
+
+/*
+ * The query of <step> into s->scratch, NUL-terminated: its SQL, the
+ * wanted databases as " AND <column> IN ('a', 'b')", the ORDER BY of the
+ * columns.  Returns false when there is nothing to ask (no database is
+ * wanted) or out of memory (scratch.failed).
+ */
+static bool
+schema_step_query(struct mysrc *s, unsigned step, const char *sql)
+{
+    const char *col = schema_step_db_column(step);
+    size_t i;
+
+    pbuf_reset(&s->scratch);
+    pbuf_puts(&s->scratch, sql);
+    if (col != NULL && s->opts.dbs != NULL) {
+        if (s->opts.ndbs == 0) {
+            return false;
+        }
+        pbuf_printf(&s->scratch, " AND %s IN (", col);
+        for (i = 0; i < s->opts.ndbs; i++) {
+            if (i > 0) {
+                pbuf_puts(&s->scratch, ", ");
+            }
+            sqlenc_text(&s->scratch, s->opts.dbs[i], strlen(s->opts.dbs[i]));
+        }
+        pbuf_putc(&s->scratch, ')');
+    }
+    if (step == SS_COLUMNS) {
+        pbuf_puts(&s->scratch, SCHEMA_SQL_COLUMNS_ORDER);
+    }
+    pbuf_putc(&s->scratch, '\0');
+    return !s->scratch.failed;
 }
 
 /* Steps whose failure is not fatal (older servers lack the table or the
@@ -513,6 +574,7 @@ start_dump(struct mysrc *s)
                       s) != 0) {
         mysrc_fail(s, "cannot start the binlog dump: connection not ready");
     }
+    pbuf_free(&s->scratch);     /* sent: streaming needs no scratch */
 }
 
 static void
@@ -560,13 +622,20 @@ next_query(struct mysrc *s)
         break;
     case MYSRC_SCHEMATA:
         while (s->step < SS_COUNT &&
-               (sql = schema_step_sql(s, s->step)) == NULL) {
+               ((sql = schema_step_sql(s, s->step)) == NULL ||
+                !schema_step_query(s, s->step, sql))) {
+            if (s->scratch.failed) {
+                mysrc_fail(s, "out of memory");
+                return;
+            }
             s->step++;
         }
         if (s->step < SS_COUNT) {
-            rc = myconn_query(s->conn, sql, on_schema_step, s);
+            rc = myconn_query(s->conn, (const char *)s->scratch.data,
+                              on_schema_step, s);
             break;
         }
+        schema_trim(s->schema);
         mysrc_set_state(s, MYSRC_SETUP, "table definitions loaded");
         s->step = 0;
         /* fallthrough */

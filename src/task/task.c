@@ -635,9 +635,26 @@ start_source(struct task *t)
 {
     struct mysrc_opts o;
     struct mysrc_cbs cbs;
+    const char **dbs;
     char err[600];
+    size_t i;
 
+    /* The source reads the definitions of the selected databases only
+     * (and skips rows of the others), plus the heartbeat table's
+     * (src/task/heartbeat.h) when heartbeat rows tell the delay. */
+    dbs = calloc(t->spec->nobjects + 1, sizeof(*dbs));
+    if (dbs == NULL) {
+        task_fail(t, "out of memory");
+        return -1;
+    }
     memset(&o, 0, sizeof(o));
+    for (i = 0; i < t->spec->nobjects; i++) {
+        dbs[o.ndbs++] = t->spec->objects[i].db;
+    }
+    if (t->hbs != NULL && task_spec_find_db(t->spec, "tandem") == NULL) {
+        dbs[o.ndbs++] = "tandem";
+    }
+    o.dbs = dbs;
     o.url = t->spec->source.url;
     o.server_id = replica_server_id();
     o.log_ctx = t->ctx;
@@ -663,6 +680,7 @@ start_source(struct task *t)
     cbs.on_heartbeat = on_server_heartbeat;
     t->stream_us = now_us();
     t->src = mysrc_new(t->base, t->dns, &o, &cbs, t, err, sizeof(err));
+    free(dbs);          /* copied */
     if (t->src == NULL || mysrc_start(t->src, err, sizeof(err)) != 0) {
         task_fail(t, "source: %s", err);
         return -1;
