@@ -401,6 +401,34 @@ def test_precheck_matrix_through_the_api(env):
             assert t["status"] == "precheck_failed", t
             assert [i["item"] for i in t["precheck"]
                     if i["status"] == "failed"] == [item], t
+        # a start file the source has purged
+        own.sql("SET GLOBAL binlog_format = ROW")
+        first = own.sql("SHOW BINARY LOGS")[0][0]
+        # a write after the flush moves the binlog checkpoint on, so
+        # that the first file can go
+        own.sql("FLUSH BINARY LOGS; INSERT INTO dm_src.customers VALUES "
+                "(2, 'b')")
+        last = own.sql("SHOW BINARY LOGS")[-1][0]
+        deadline = time.monotonic() + 10
+        while first in [r[0] for r in own.sql("SHOW BINARY LOGS")]:
+            assert time.monotonic() < deadline, "%s not purged" % first
+            own.sql("PURGE BINARY LOGS TO '%s'" % last)
+            time.sleep(0.1)
+        make_db(env.dest, "dm_own", SCHEMA)
+        d.ok("POST", "/v1/tasks", {
+            "name": "pm-purged-file",
+            "source": {"type": "mysql", "url": env.url(server=own)},
+            "destination": {"type": "mysql",
+                            "url": env.url(server=env.dest)},
+            "mode": "incremental",
+            "objects": [{"db": "dm_src", "as": "dm_own"}],
+            "start": {"file": first, "pos": 4}}, want=201)
+        a = d.ok("POST", "/v1/tasks/pm-purged-file/precheck")
+        failed = [i for i in a["report"] if i["status"] == "failed"]
+        assert [i["item"] for i in failed] == ["start_position"], a
+        assert first in failed[0]["cause"], failed
+        own.sql("SET GLOBAL binlog_format = STATEMENT")
+
         # start runs the prechecks again and does not start a failing task
         d.ok("POST", "/v1/tasks/pm-statement/start")
         t = d.wait_status("pm-statement", ["precheck_failed"])
@@ -411,7 +439,7 @@ def test_precheck_matrix_through_the_api(env):
         own.stop()
         drop_dbs(env.mysql, "dm_src", "dm_fk")
         drop_dbs(env.nobin, "dm_src")
-        drop_dbs(env.dest, "dm_dst", "dm_taken")
+        drop_dbs(env.dest, "dm_dst", "dm_taken", "dm_own")
 
 
 def test_objects_added_to_a_running_task_get_their_copy(env):
