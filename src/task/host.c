@@ -1021,15 +1021,19 @@ on_stored(void *arg, const struct store_task *st)
 /* Metrics samples go to the store this often (ticks). */
 #define HOST_SAMPLE_TICKS 10
 
-const struct task_stats *
-host_stats(const struct htask *t)
+void
+host_stats(const struct htask *t, struct task_stats *out)
 {
     static const struct task_stats none = {
         .delay_ms = -1, .delay_p50_ms = -1, .delay_p99_ms = -1,
         .delay_max_ms = -1,
     };
 
-    return t->run != NULL && t->has_last ? &t->last : &none;
+    if (t->run != NULL) {
+        task_get_stats(t->run, out);
+    } else {
+        *out = none;
+    }
 }
 
 /* The rates of the last second, from two readings. */

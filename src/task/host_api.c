@@ -71,32 +71,34 @@ json_delay(int64_t ms)
 json_t *
 host_task_summary(const struct htask *t)
 {
-    const struct task_stats *ts = host_stats(t);
+    struct task_stats ts;
 
+    host_stats(t, &ts);
     return json_pack("{s:s,s:s,s:s?,s:s,s:o,s:f,s:f,s:s?}", "name",
                      t->name, "status", hstatus_name(t->status), "phase",
                      t->phase, "mode", task_mode_name(t->spec.mode),
-                     "delay_ms", json_delay(ts->delay_ms), "tps", t->tps,
+                     "delay_ms", json_delay(ts.delay_ms), "tps", t->tps,
                      "rows_per_sec", t->rows_per_sec, "error", t->error);
 }
 
 json_t *
 host_task_metrics(const struct htask *t)
 {
-    const struct task_stats *ts = host_stats(t);
+    struct task_stats ts;
 
+    host_stats(t, &ts);
     return json_pack(
         "{s:f,s:f,s:f,s:f,s:{s:o,s:o,s:o,s:o},s:I,s:I,s:I,s:I,s:I,s:I}",
         "read_bytes_per_sec", t->read_bps, "write_bytes_per_sec",
         t->write_bps, "tps", t->tps, "rows_per_sec", t->rows_per_sec,
-        "delay_ms", "last", json_delay(ts->delay_ms), "p50",
-        json_delay(ts->delay_p50_ms), "p99", json_delay(ts->delay_p99_ms),
-        "max", json_delay(ts->delay_max_ms), "bytes_behind",
-        (json_int_t)ts->bytes_behind, "queue_bytes",
-        (json_int_t)ts->queue_bytes, "spill_bytes",
-        (json_int_t)ts->spill_bytes, "errors", (json_int_t)ts->errors,
-        "transactions", (json_int_t)ts->applied_txns, "rows",
-        (json_int_t)ts->applied_rows);
+        "delay_ms", "last", json_delay(ts.delay_ms), "p50",
+        json_delay(ts.delay_p50_ms), "p99", json_delay(ts.delay_p99_ms),
+        "max", json_delay(ts.delay_max_ms), "bytes_behind",
+        (json_int_t)ts.bytes_behind, "queue_bytes",
+        (json_int_t)ts.queue_bytes, "spill_bytes",
+        (json_int_t)ts.spill_bytes, "errors", (json_int_t)ts.errors,
+        "transactions", (json_int_t)ts.applied_txns, "rows",
+        (json_int_t)ts.applied_rows);
 }
 
 json_t *
@@ -104,19 +106,16 @@ host_task_view(const struct htask *t)
 {
     json_t *v = host_task_summary(t), *pos = json_null(), *d;
     const json_t *doc = t->next_doc != NULL ? t->next_doc : t->doc;
-    const struct task_stats *ts = host_stats(t);
-    struct task_stats now;
+    struct task_stats ts;
 
     if (v == NULL) {
         return NULL;
     }
-    if (t->run != NULL) {
-        task_get_stats(t->run, &now);
-        if (now.file != NULL) {
-            json_decref(pos);
-            pos = json_pack("{s:s,s:I}", "file", now.file, "pos",
-                            (json_int_t)now.pos);
-        }
+    host_stats(t, &ts);
+    if (ts.file != NULL) {
+        json_decref(pos);
+        pos = json_pack("{s:s,s:I}", "file", ts.file, "pos",
+                        (json_int_t)ts.pos);
     } else if (t->mirror_file != NULL) {
         json_decref(pos);
         pos = json_pack("{s:s,s:I}", "file", t->mirror_file, "pos",
@@ -136,9 +135,9 @@ host_task_view(const struct htask *t)
     json_object_set_new(v, "progress", t->spec.mode == TASK_MODE_INCREMENTAL
                         ? json_null() : json_pack(
                             "{s:I,s:I,s:I}", "tables_total",
-                            (json_int_t)ts->tables_total, "tables_done",
-                            (json_int_t)ts->tables_done, "rows_copied",
-                            (json_int_t)ts->rows_copied));
+                            (json_int_t)ts.tables_total, "tables_done",
+                            (json_int_t)ts.tables_done, "rows_copied",
+                            (json_int_t)ts.rows_copied));
     json_object_set_new(v, "position", pos);
     json_object_set(v, "precheck", t->report != NULL ? t->report :
                     json_null());
@@ -477,15 +476,27 @@ host_metrics(struct host *h, struct pbuf *out)
          "full sync"},
     };
     const struct htask *t;
-    size_t f;
+    struct task_stats *all;
+    size_t f, n = 0, i;
     char line[256];
 
+    for (t = h->tasks; t != NULL; t = t->next) {
+        n++;
+    }
+    all = calloc(n > 0 ? n : 1, sizeof(*all));
+    if (all == NULL) {
+        out->failed = true;
+        return;
+    }
+    for (t = h->tasks, i = 0; t != NULL; t = t->next, i++) {
+        host_stats(t, &all[i]);
+    }
     for (f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
         snprintf(line, sizeof(line), "# HELP %s %s\n# TYPE %s %s\n",
                  fam[f].name, fam[f].help, fam[f].name, fam[f].type);
         pbuf_puts(out, line);
-        for (t = h->tasks; t != NULL; t = t->next) {
-            const struct task_stats *ts = host_stats(t);
+        for (t = h->tasks, i = 0; t != NULL; t = t->next, i++) {
+            const struct task_stats *ts = &all[i];
             double v;
 
             switch (f) {
@@ -514,4 +525,5 @@ host_metrics(struct host *h, struct pbuf *out)
             }
         }
     }
+    free(all);
 }

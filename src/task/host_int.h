@@ -118,8 +118,9 @@ struct host {
 const char *hstatus_name(enum hstatus s);
 bool hstatus_parse(const char *s, enum hstatus *out);
 struct htask *host_find(struct host *h, const char *name);
-/* The run's stats as of the last tick (zeroed when not running). */
-const struct task_stats *host_stats(const struct htask *t);
+/* The run's stats now (none when not running: delays -1); out->file is
+ * the run's, valid until the loop runs again. */
+void host_stats(const struct htask *t, struct task_stats *out);
 /* Writes the task log lines waiting for the store. */
 void host_flush_logs(struct host *h);
 /* {"error": msg} with code. */

@@ -527,3 +527,62 @@ def test_objects_added_to_a_running_task_get_their_copy(env):
         if th.is_alive():
             th.join()
         d.stop()
+
+
+def test_daemon_delay_agrees_with_pt_heartbeat(env):
+    """A task of the daemon replicates pt-heartbeat's database through a
+    proxy holding the stream 300 ms: the delay the API shows and what
+    pt-heartbeat --check reads on the destination agree within 20 ms."""
+    import shutil
+    import statistics
+    from test_delay import (PT_TABLE, DelayProxy, pt_check,
+                            writer_account)
+    from test_delay import fresh_db as fresh_both
+
+    if shutil.which("pt-heartbeat") is None:
+        raise env.Skip("pt-heartbeat is not installed (tests/deps.sh "
+                       "installs percona-toolkit)")
+    writer_account(env, "hbdaemon")
+    fresh_both(env, "percona", PT_TABLE)
+    update = subprocess.Popen(
+        ["pt-heartbeat", "--update", "-D", "percona", "--create-table",
+         "--interval", "0.01", "-u", "root", "-S", env.mysql.sock],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proxy = DelayProxy(env.mysql.port, delay=0.3)
+    d = Daemon(env, "dpt")
+    d.start()
+    try:
+        d.ok("POST", "/v1/tasks", {
+            "name": "pt-delay",
+            "source": {"type": "mysql", "url": "mysql://hbdaemon:pw@"
+                       "127.0.0.1:%d" % proxy.port},
+            "destination": {"type": "mysql",
+                            "url": env.url("root", "", server=env.dest)},
+            "objects": [{"db": "percona"}],
+            "conflict": "overwrite"}, want=201)
+        d.ok("POST", "/v1/tasks/pt-delay/start")
+        deadline = time.monotonic() + 60
+        while True:
+            t = d.ok("GET", "/v1/tasks/pt-delay")
+            if t["status"] == "incremental" and t["metrics"]["rows"] > 50 \
+                    and t["metrics"]["delay_ms"]["last"] is not None:
+                break
+            assert time.monotonic() < deadline, (t, d.stderr()[-2000:])
+            time.sleep(0.1)
+        pairs = []
+        for _ in range(5):
+            pt_ms, _ = pt_check(env)
+            ours = d.ok("GET", "/v1/tasks/pt-delay")["metrics"]["delay_ms"]
+            pairs.append((pt_ms, ours["last"]))
+        assert update.poll() is None, update.stderr.read()
+        pt = statistics.median(p for p, _ in pairs)
+        ours = statistics.median(o for _, o in pairs)
+        print("daemon delay: pt-heartbeat %.1f ms, tandem %d ms (pairs %s)"
+              % (pt, ours, [(round(p, 1), o) for p, o in pairs]))
+        assert 290 <= ours <= 400 and 290 <= pt <= 400, pairs
+        assert abs(pt - ours) <= 20, pairs
+    finally:
+        d.stop()
+        update.kill()
+        update.wait(10)
+        proxy.close()
