@@ -258,6 +258,8 @@ struct mysink {
     void (*pre_cb)(struct myconn *, const struct myresult *, const char *,
                    void *);       /* query callback (prechecks) */
     void *pre_arg;                /* its argument */
+    char *pre_sql;                /* that query, waiting for worker 0 to
+                                     finish a checkpoint write (owned) */
 };
 
 static void kick(struct mysink *k);
@@ -1087,12 +1089,19 @@ trim_idle(struct mysink *k)
 }
 
 /* Starts batches while a worker is free and work can go. */
+static void send_pre(struct mysink *k);
+
 static void
 kick(struct mysink *k)
 {
     struct sink_worker *w;
     struct sink_txn *t;
 
+    if (k->pre_sql != NULL) {
+        /* a caller's query waits: it goes first, nothing else meanwhile */
+        send_pre(k);
+        return;
+    }
     while (k->state == SINK_READY && !k->refreshing && k->barrier == NULL) {
         while (k->next != NULL && k->next->state != TXN_QUEUED) {
             k->next = k->next->next;
@@ -1751,27 +1760,46 @@ on_query(struct myconn *c, const struct myresult *res, const char *err,
     kick(k);
 }
 
+/* Sends the waiting query on worker 0 once it is free. */
+static void
+send_pre(struct mysink *k)
+{
+    struct sink_worker *w = &k->w[0];
+    char *sql = k->pre_sql;
+
+    if (k->state != SINK_READY || k->refreshing ||
+        w->state != WORKER_READY) {
+        return;                 /* kick() comes again when it is */
+    }
+    k->pre_sql = NULL;
+    w->state = WORKER_BUSY;
+    k->busy++;
+    if (myconn_query(w->conn, sql, on_query, w) != 0) {
+        w->state = WORKER_READY;
+        k->busy--;
+        sink_fail(k, false, "destination connection not ready");
+    }
+    free(sql);
+}
+
 int
 mysink_query(struct mysink *k, const char *sql,
              void (*cb)(struct myconn *c, const struct myresult *res,
                         const char *err, void *arg),
              void *arg)
 {
-    struct sink_worker *w = &k->w[0];
-
-    if (k->state != SINK_READY || k->head != NULL ||
-        w->state != WORKER_READY) {
+    if (k->state != SINK_READY || k->head != NULL || k->pre_sql != NULL) {
+        return -1;
+    }
+    /* worker 0 may be writing the checkpoint of a worker that just
+     * connected: the query waits for it */
+    k->pre_sql = strdup(sql);
+    if (k->pre_sql == NULL) {
         return -1;
     }
     k->pre_cb = cb;
     k->pre_arg = arg;
-    w->state = WORKER_BUSY;
-    k->busy++;
-    if (myconn_query(w->conn, sql, on_query, w) != 0) {
-        w->state = WORKER_READY;
-        k->busy--;
-        return -1;
-    }
+    send_pre(k);
     return 0;
 }
 
@@ -1795,6 +1823,7 @@ mysink_free(struct mysink *k)
         free(w->row_file);
         binpos_ranges_free(&w->applied);
     }
+    free(k->pre_sql);
     free(k->w);
     if (k->kick_ev != NULL) {
         event_free(k->kick_ev);

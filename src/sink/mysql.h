@@ -170,8 +170,9 @@ const struct sink_table *mysink_table(struct mysink *k, const char *db,
  * source until on_drained. */
 bool mysink_push(struct mysink *k, struct sink_txn *t);
 /* Runs a query on the destination connection while nothing is queued
- * (prechecks before streaming); cb as for myconn_query().  Returns 0 or
- * -1 when busy. */
+ * (prechecks before streaming); cb as for myconn_query().  It waits
+ * while worker 0 writes a checkpoint.  Returns 0, or -1 when transactions
+ * are queued or another query waits. */
 int mysink_query(struct mysink *k, const char *sql,
                  void (*cb)(struct myconn *c, const struct myresult *res,
                             const char *err, void *arg),

@@ -231,7 +231,7 @@ def test_lifecycle_through_the_api(env):
         m = t["metrics"]
         assert m["delay_ms"]["last"] is not None and \
             0 <= m["delay_ms"]["last"] < 5000, m
-        assert m["rows"] >= 1 and m["errors"] == 0, m
+        assert m["rows"] >= 1 and m["errors"] == 0, (m, d.stderr()[-3000:])
         assert t["position"]["file"].startswith("bin."), t
 
         # pause: nothing applied until resumed
