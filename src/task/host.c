@@ -317,28 +317,39 @@ on_reap(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* The store's mirror of the run's checkpoint, when it moved. */
+/* Opens the store transaction of a batch of writes, once (*open). */
 static void
-mirror(struct htask *t, struct task *run)
+batch(struct host *h, bool *open)
 {
-    struct task_stats ts;
     char err[600];
 
-    task_get_stats(run, &ts);
-    if (ts.file == NULL || (t->mirror_file != NULL &&
-                            strcmp(t->mirror_file, ts.file) == 0 &&
-                            t->mirror_pos == ts.pos)) {
+    if (open != NULL && !*open) {
+        *open = store_begin(h->st, err, sizeof(err)) == 0;
+    }
+}
+
+/* The store's mirror of the run's checkpoint ts->file:pos, when it moved;
+ * inside the batch *open (NULL: a write of its own). */
+static void
+mirror(struct htask *t, const struct task_stats *ts, bool *open)
+{
+    char err[600];
+
+    if (ts->file == NULL || (t->mirror_file != NULL &&
+                             strcmp(t->mirror_file, ts->file) == 0 &&
+                             t->mirror_pos == ts->pos)) {
         return;
     }
-    if (store_checkpoint_put(t->h->st, t->name, ts.file, ts.pos, NULL, err,
+    batch(t->h, open);
+    if (store_checkpoint_put(t->h->st, t->name, ts->file, ts->pos, NULL, err,
                              sizeof(err)) != 0) {
         log_error("task=%s: the store did not take its checkpoint: %s",
                   t->name, err);
         return;
     }
     free(t->mirror_file);
-    t->mirror_file = strdup(ts.file);
-    t->mirror_pos = ts.pos;
+    t->mirror_file = strdup(ts->file);
+    t->mirror_pos = ts->pos;
 }
 
 static void
@@ -346,9 +357,11 @@ on_run_done(struct task *run, const char *err, void *arg)
 {
     struct htask *t = arg;
     struct timeval now = {0, 0};
+    struct task_stats ts;
 
     t->phase = NULL;
-    mirror(t, run);
+    task_get_stats(run, &ts);
+    mirror(t, &ts, NULL);
     if (err != NULL && t->stop != HSTOP_SHUTDOWN) {
         set_status(t, HS_FAILED, err);
     } else {
@@ -1053,9 +1066,10 @@ take_rates(struct htask *t, const struct task_stats *now)
 }
 
 static void
-sample(struct host *h, struct htask *t, int64_t now)
+sample(struct host *h, struct htask *t, const struct task_stats *ts,
+       int64_t now)
 {
-    json_t *m = host_task_metrics(t);
+    json_t *m = host_task_metrics(t, ts);
     char *text = m != NULL ? json_dumps(m, JSON_COMPACT) : NULL;
     char err[600];
 
@@ -1076,13 +1090,12 @@ on_tick(evutil_socket_t fd, short what, void *arg)
     struct host *h = arg;
     struct task_stats ts;
     struct htask *t;
-    bool open, due = ++h->ticks % HOST_SAMPLE_TICKS == 0;
+    bool open = false, due = ++h->ticks % HOST_SAMPLE_TICKS == 0;
     int64_t now = now_ms();
     char err[600];
 
     (void)fd;
     (void)what;
-    open = store_begin(h->st, err, sizeof(err)) == 0;
     for (t = h->tasks; t != NULL; t = t->next) {
         if (t->run == NULL) {
             t->has_last = false;
@@ -1095,9 +1108,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
         t->last.file = NULL;      /* the run's; read it only from the run */
         t->has_last = true;
         if (due) {
-            sample(h, t, now);
+            batch(h, &open);
+            sample(h, t, &ts, now);
         }
-        mirror(t, t->run);
+        mirror(t, &ts, &open);
     }
     if (open && store_commit(h->st, err, sizeof(err)) != 0) {
         log_error("the store did not take the checkpoint mirrors: %s", err);

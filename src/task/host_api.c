@@ -69,49 +69,44 @@ json_delay(int64_t ms)
 }
 
 json_t *
-host_task_summary(const struct htask *t)
+host_task_summary(const struct htask *t, const struct task_stats *ts)
 {
-    struct task_stats ts;
-
-    host_stats(t, &ts);
     return json_pack("{s:s,s:s,s:s?,s:s,s:o,s:f,s:f,s:s?}", "name",
                      t->name, "status", hstatus_name(t->status), "phase",
                      t->phase, "mode", task_mode_name(t->spec.mode),
-                     "delay_ms", json_delay(ts.delay_ms), "tps", t->tps,
+                     "delay_ms", json_delay(ts->delay_ms), "tps", t->tps,
                      "rows_per_sec", t->rows_per_sec, "error", t->error);
 }
 
 json_t *
-host_task_metrics(const struct htask *t)
+host_task_metrics(const struct htask *t, const struct task_stats *ts)
 {
-    struct task_stats ts;
-
-    host_stats(t, &ts);
     return json_pack(
         "{s:f,s:f,s:f,s:f,s:{s:o,s:o,s:o,s:o},s:I,s:I,s:I,s:I,s:I,s:I}",
         "read_bytes_per_sec", t->read_bps, "write_bytes_per_sec",
         t->write_bps, "tps", t->tps, "rows_per_sec", t->rows_per_sec,
-        "delay_ms", "last", json_delay(ts.delay_ms), "p50",
-        json_delay(ts.delay_p50_ms), "p99", json_delay(ts.delay_p99_ms),
-        "max", json_delay(ts.delay_max_ms), "bytes_behind",
-        (json_int_t)ts.bytes_behind, "queue_bytes",
-        (json_int_t)ts.queue_bytes, "spill_bytes",
-        (json_int_t)ts.spill_bytes, "errors", (json_int_t)ts.errors,
-        "transactions", (json_int_t)ts.applied_txns, "rows",
-        (json_int_t)ts.applied_rows);
+        "delay_ms", "last", json_delay(ts->delay_ms), "p50",
+        json_delay(ts->delay_p50_ms), "p99", json_delay(ts->delay_p99_ms),
+        "max", json_delay(ts->delay_max_ms), "bytes_behind",
+        (json_int_t)ts->bytes_behind, "queue_bytes",
+        (json_int_t)ts->queue_bytes, "spill_bytes",
+        (json_int_t)ts->spill_bytes, "errors", (json_int_t)ts->errors,
+        "transactions", (json_int_t)ts->applied_txns, "rows",
+        (json_int_t)ts->applied_rows);
 }
 
 json_t *
 host_task_view(const struct htask *t)
 {
-    json_t *v = host_task_summary(t), *pos = json_null(), *d;
     const json_t *doc = t->next_doc != NULL ? t->next_doc : t->doc;
+    json_t *v, *pos = json_null(), *d;
     struct task_stats ts;
 
+    host_stats(t, &ts);
+    v = host_task_summary(t, &ts);
     if (v == NULL) {
         return NULL;
     }
-    host_stats(t, &ts);
     if (ts.file != NULL) {
         json_decref(pos);
         pos = json_pack("{s:s,s:I}", "file", ts.file, "pos",
@@ -131,7 +126,7 @@ host_task_view(const struct htask *t)
     d = json_object_get(doc, "objects_to_copy");
     json_object_set_new(v, "objects_to_copy", d != NULL ? json_incref(d) :
                         json_array());
-    json_object_set_new(v, "metrics", host_task_metrics(t));
+    json_object_set_new(v, "metrics", host_task_metrics(t, &ts));
     json_object_set_new(v, "progress", t->spec.mode == TASK_MODE_INCREMENTAL
                         ? json_null() : json_pack(
                             "{s:I,s:I,s:I}", "tables_total",
@@ -151,9 +146,11 @@ host_list(struct host *h, json_t **out)
 {
     json_t *a = json_array();
     const struct htask *t;
+    struct task_stats ts;
 
     for (t = h->tasks; t != NULL && a != NULL; t = t->next) {
-        json_array_append_new(a, host_task_summary(t));
+        host_stats(t, &ts);
+        json_array_append_new(a, host_task_summary(t, &ts));
     }
     *out = json_pack("{s:o}", "tasks", a != NULL ? a : json_array());
     return 200;

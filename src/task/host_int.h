@@ -128,11 +128,14 @@ int host_error(json_t **out, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The document with masked URLs, without description and tags. */
 json_t *host_public_spec(const struct htask *t);
-/* The row of GET /v1/tasks, and the whole of GET /v1/tasks/NAME. */
-json_t *host_task_summary(const struct htask *t);
+/* The row of GET /v1/tasks (ts: host_stats() of t), and the whole of
+ * GET /v1/tasks/NAME. */
+json_t *host_task_summary(const struct htask *t,
+                          const struct task_stats *ts);
 json_t *host_task_view(const struct htask *t);
 /* The "metrics" object of the view (also the samples stored). */
-json_t *host_task_metrics(const struct htask *t);
+json_t *host_task_metrics(const struct htask *t,
+                          const struct task_stats *ts);
 /* Makes doc (a changed document) the task's, stored at once; a running
  * task takes it by restarting when restart, else at its next start.
  * 200 with the task's view, or an error. */
