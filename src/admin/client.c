@@ -469,6 +469,24 @@ answer_complete(struct answer *a, char *err, size_t errlen)
     }
 }
 
+/* The connection has ended: 1 when what was read is a whole answer (one
+ * whose body runs to the close included), else -1 with err. */
+static int
+answer_closed(struct answer *a, char *err, size_t errlen)
+{
+    int c = answer_complete(a, err, errlen);
+
+    if (c != 0) {
+        return c;
+    }
+    if (a->head_len > 0 && a->framing == FRAMING_CLOSE) {
+        return 1;
+    }
+    snprintf(err, errlen, "the daemon closed the connection before a "
+             "complete answer (%zu bytes read)", a->len);
+    return -1;
+}
+
 /* Reads until the answer is complete.  0 or -1 with err. */
 static int
 read_answer(int fd, struct answer *a, unsigned io_ms, char *err,
@@ -512,18 +530,7 @@ read_answer(int fd, struct answer *a, unsigned io_ms, char *err,
             continue;
         }
         if (n == 0) {
-            c = answer_complete(a, err, errlen);
-            if (c < 0) {
-                return -1;
-            }
-            if (c == 0 && (a->head_len == 0 ||
-                           a->framing != FRAMING_CLOSE)) {
-                snprintf(err, errlen, "the daemon closed the connection "
-                         "before a complete answer (%zu bytes read)",
-                         a->len);
-                return -1;
-            }
-            return 0;
+            return answer_closed(a, err, errlen) > 0 ? 0 : -1;
         }
         if (errno == EINTR) {
             continue;
@@ -606,15 +613,8 @@ admin_client_parse(const char *bytes, size_t len, bool closed,
     memcpy(a.raw, bytes, len);
     a.raw[len] = '\0';
     a.len = a.cap = len;
-    c = answer_complete(&a, err, errlen);
-    if (c == 0 && closed && a.head_len > 0 && a.framing == FRAMING_CLOSE) {
-        c = 1;
-    }
-    if (c == 0 && closed) {
-        snprintf(err, errlen, "the daemon closed the connection before a "
-                 "complete answer (%zu bytes read)", len);
-        c = -1;
-    }
+    c = closed ? answer_closed(&a, err, errlen) :
+        answer_complete(&a, err, errlen);
     if (c > 0 && take_body(&a, out, err, errlen) != 0) {
         c = -1;
     }
