@@ -62,20 +62,6 @@ pc_list_text(struct pc_list *l)
 
 /* ---- sets of name pairs ---- */
 
-static char *
-dupn(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-
-    if (d != NULL) {
-        if (n > 0) {
-            memcpy(d, s, n);
-        }
-        d[n] = '\0';
-    }
-    return d;
-}
-
 void
 pc_pairs_add(struct pc_pairs *s, const char *db, size_t dblen,
              const char *table, size_t tlen, const char *extra, size_t elen)
@@ -94,9 +80,9 @@ pc_pairs_add(struct pc_pairs *s, const char *db, size_t dblen,
         s->cap = cap;
     }
     e = &s->v[s->n];
-    e->db = dupn(db != NULL ? db : "", db != NULL ? dblen : 0);
-    e->table = dupn(table != NULL ? table : "", table != NULL ? tlen : 0);
-    e->extra = extra != NULL ? dupn(extra, elen) : NULL;
+    e->db = strndup(db != NULL ? db : "", db != NULL ? dblen : 0);
+    e->table = strndup(table != NULL ? table : "", table != NULL ? tlen : 0);
+    e->extra = extra != NULL ? strndup(extra, elen) : NULL;
     if (e->db == NULL || e->table == NULL ||
         (extra != NULL && e->extra == NULL)) {
         free(e->db);
