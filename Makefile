@@ -11,14 +11,14 @@
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2
-PKGS     := libevent libevent_openssl openssl libzstd zlib jansson sqlite3
+PKGS     := libevent libevent_openssl openssl libzstd zlib jansson sqlite3 hiredis
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
             -Wno-format-nonliteral
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(CFLAGS) $(SANITIZE) -MMD -MP
 PROTO_LIBS := -lzstd -lz -lcrypto
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
-             echo -levent -levent_openssl -lssl -lcrypto -lzstd -lz -ljansson -lsqlite3) -lm
+             echo -levent -levent_openssl -lssl -lcrypto -lzstd -lz -ljansson -lsqlite3 -lhiredis) -lm
 
 PROTO_SRC := $(shell find proto -name '*.c' | sort)
 SRC_SRC   := $(shell find src -name '*.c' | sort)

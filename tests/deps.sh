@@ -5,7 +5,8 @@ set -e
 
 PKGS="build-essential pkg-config clang libevent-dev libssl-dev libzstd-dev
 zlib1g-dev libjansson-dev libcmocka-dev mariadb-server mariadb-client
-python3 openssl sysbench mydumper libsqlite3-dev percona-toolkit"
+python3 openssl sysbench mydumper libsqlite3-dev percona-toolkit
+redis-server redis-tools libhiredis-dev"
 
 missing=""
 for p in $PKGS; do

@@ -46,6 +46,16 @@ class Env:
         self.nobin = None
         self.dest = None
         self.tls_ca = None
+        self.started = []   # servers started on demand, stopped at the end
+        self._nredis = 0
+
+    def redis(self, name=None, extra=()):
+        """Starts a fresh redis-server (stopped when the run ends)."""
+        self._nredis += 1
+        r = servers.Redis(self.tmp, "redis-%d%s" % (
+            self._nredis, "-" + name if name else ""), extra=extra)
+        self.started.append(r)
+        return r.start()
 
     def url(self, user="root", password="", db=None, server=None, query=""):
         port = (server or self.mysql).port
@@ -194,7 +204,7 @@ def main():
         env = Env(a.build, tmp)
 
         def stop_all(*_):
-            for s in reversed(servers_up):
+            for s in reversed(env.started + servers_up):
                 s.stop()
             servers.cleanup(tmp)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))

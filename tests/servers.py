@@ -171,3 +171,82 @@ class MariaDB:
 
 def cleanup(root):
     shutil.rmtree(root, ignore_errors=True)
+
+
+class Redis:
+    """One redis-server on its own port and dir, without persistence.
+
+    `extra` are more config directives as (name, value) pairs, e.g.
+    ("requirepass", "pw") or ("cluster-enabled", "yes")."""
+
+    def __init__(self, root, name, extra=()):
+        self.dir = os.path.join(root, name)
+        self.port = free_port()
+        self.extra = list(extra)
+        self.proc = None
+        self.log = os.path.join(self.dir, "redis.log")
+        self.password = dict(self.extra).get("requirepass")
+
+    def args(self):
+        a = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", self.dir, "--logfile", self.log, "--save", "",
+             "--appendonly", "no", "--daemonize", "no",
+             "--dbfilename", "dump.rdb", "--protected-mode", "no",
+             "--repl-diskless-sync-delay", "0",
+             "--enable-debug-command", "yes"]
+        for k, v in self.extra:
+            a += ["--" + k, str(v)]
+        return a
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        self._launch()
+        return self
+
+    def _launch(self):
+        self.proc = subprocess.Popen(self.args(), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise RuntimeError("redis-server exited; see " + self.log +
+                                   ":\n" + open(self.log).read()[-2000:])
+            try:
+                return self.client().call("PING") in ("PONG", b"PONG")
+            except OSError:
+                return False
+            except Exception as e:  # LOADING: the dataset is being read
+                if "LOADING" in str(e):
+                    return False
+                raise
+        wait_until(up, 60, "redis-server on port %d" % self.port)
+
+    def restart(self):
+        self.stop()
+        self._launch()
+
+    def client(self):
+        import redisc
+        return redisc.Client("127.0.0.1", self.port, password=self.password)
+
+    def info(self, section=None):
+        with self.client() as c:
+            return c.info(section)
+
+    def url(self, user=None, password=None):
+        pw = password if password is not None else self.password
+        auth = ""
+        if user is not None or pw is not None:
+            auth = "%s:%s@" % (user or "", pw or "")
+        return "redis://%s127.0.0.1:%d" % (auth, self.port)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None

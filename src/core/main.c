@@ -2,6 +2,8 @@
  * main.c - the tandem command: dispatches to a subcommand.
  *
  *   tandem binlog --source URL [...]   print a binlog as JSON lines
+ *   tandem redis-stream --source URL   print a Redis replication stream
+ *   tandem rdb FILE                    print an RDB file's keys
  *   tandem query URL SQL               run one SQL statement, print rows
  *   tandem run TASK.json               run one replication task
  *   tandem schema TASK.json            print the destination's CREATEs
@@ -26,6 +28,9 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"binlog", tool_binlog_main, "print a MySQL/MariaDB binlog as JSON lines"},
+    {"redis-stream", tool_redis_stream_main,
+     "print a Redis master's replication stream as JSON lines"},
+    {"rdb", tool_rdb_main, "print an RDB file's keys as commands"},
     {"query", tool_query_main, "run one SQL statement and print its rows"},
     {"run", tool_run_main, "run one replication task in the foreground"},
     {"schema", tool_schema_main,
@@ -43,9 +48,9 @@ usage(FILE *f)
 
     fprintf(f, "usage: tandem <command> [options]\n\ncommands:\n");
     for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-        fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].help);
+        fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].help);
     }
-    fprintf(f, "  %-8s %s\n", "version", "print the version");
+    fprintf(f, "  %-12s %s\n", "version", "print the version");
     fprintf(f, "\nRun `tandem <command> --help` for a command's options.\n");
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <event2/event.h>
+#include <hiredis/hiredis.h>
 #include <openssl/crypto.h>
 
 #include "proto/buf.h"
@@ -24,6 +25,7 @@
 #include "src/task/heartbeat.h"
 #include "src/task/host_int.h"
 #include "src/task/precheck.h"
+#include "src/task/rcli.h"
 #include "src/task/task.h"
 
 static const char *const hstatus_names[] = {
@@ -544,10 +546,10 @@ host_action(struct host *h, const char *name, const char *verb,
         return host_error(out, 404, "no task named '%s'", name);
     }
     st = hstatus_name(t->status);
-    if (t->stop != HSTOP_NONE || t->reset_conn != NULL) {
+    if (t->stop != HSTOP_NONE || resetting(t)) {
         return host_error(out, 409, "task '%s' is busy (%s): try again "
                           "when it is done", name,
-                          t->reset_conn != NULL ? "resetting" : "stopping");
+                          resetting(t) ? "resetting" : "stopping");
     }
     if (strcmp(verb, "start") == 0) {
         if (running(t) || t->status == HS_PAUSED ||
@@ -614,6 +616,8 @@ reset_end(struct htask *t, const char *err)
 
     myconn_free(t->reset_conn);
     t->reset_conn = NULL;
+    rcli_free(t->reset_rcli);
+    t->reset_rcli = NULL;
     if (err != NULL) {
         answer_waiters(t, 502, status_answer);
         clog(LOG_ERROR, ctx_of(t, ctx), "reset: %s", err);
@@ -685,6 +689,66 @@ on_reset_error(struct myconn *c, const char *err, void *arg)
     reset_end(arg, err);
 }
 
+/* A Redis destination forgets the task: its checkpoint and full sync
+ * mark (src/task/rtask.c) go. */
+static void
+on_redis_reset_del(struct rcli *c, struct redisReply *r, void *arg)
+{
+    struct htask *t = arg;
+    char e[400];
+
+    (void)c;
+    if (r != NULL && r->type == REDIS_REPLY_ERROR) {
+        snprintf(e, sizeof(e), "the destination refused to forget the "
+                 "position: %.300s", r->str);
+        reset_end(t, e);
+        return;
+    }
+    reset_end(t, NULL);
+}
+
+static void
+on_redis_reset_ready(struct rcli *c, void *arg)
+{
+    struct htask *t = arg;
+    char ckpt[160], mark[160];
+    const char *sel[] = {"SELECT", "0", NULL};
+    const char *del[] = {"DEL", ckpt, mark, NULL};
+
+    snprintf(ckpt, sizeof(ckpt), "tandem:checkpoint:%s", t->name);
+    snprintf(mark, sizeof(mark), "tandem:fullsync:%s", t->name);
+    rcli_call(c, NULL, NULL, sel);
+    rcli_call(c, on_redis_reset_del, t, del);
+}
+
+static void
+on_redis_reset_error(struct rcli *c, const char *err, void *arg)
+{
+    (void)c;
+    reset_end(arg, err);
+}
+
+static int
+host_reset_redis(struct host *h, struct htask *t, host_reply_fn reply,
+                 void *arg, json_t **out)
+{
+    char err[600], ctx[96];
+
+    snprintf(ctx, sizeof(ctx), "task=%s peer=destination", t->name);
+    t->reset_rcli = rcli_new(h->base, h->dns, t->spec.destination.url,
+                             "redis destination", ctx, on_redis_reset_ready,
+                             on_redis_reset_error, t, err, sizeof(err));
+    if (t->reset_rcli == NULL) {
+        return host_error(out, 400, "%s", err);
+    }
+    if (add_waiter(t, reply, arg) != 0 || rcli_start(t->reset_rcli) != 0) {
+        rcli_free(t->reset_rcli);
+        t->reset_rcli = NULL;
+        return host_error(out, 500, "out of memory");
+    }
+    return 0;
+}
+
 int
 host_reset(struct host *h, const char *name, host_reply_fn reply, void *arg,
            json_t **out)
@@ -697,10 +761,13 @@ host_reset(struct host *h, const char *name, host_reply_fn reply, void *arg,
     if (t == NULL) {
         return host_error(out, 404, "no task named '%s'", name);
     }
-    if (running(t) || t->pre != NULL || t->reset_conn != NULL) {
+    if (running(t) || t->pre != NULL || resetting(t)) {
         return host_error(out, 409, "task '%s' is %s: pause or stop it "
-                          "before a reset", name, t->reset_conn != NULL ?
+                          "before a reset", name, resetting(t) ?
                           "resetting" : hstatus_name(t->status));
+    }
+    if (t->spec.destination.type == TASK_ENGINE_REDIS) {
+        return host_reset_redis(h, t, reply, arg, out);
     }
     if (url_parse(t->spec.destination.url, &u, err, sizeof(err)) != 0) {
         return host_error(out, 400, "%s", err);
@@ -836,6 +903,7 @@ htask_free(struct htask *t)
     task_free(t->run);
     precheck_free(t->pre);
     myconn_free(t->reset_conn);
+    rcli_free(t->reset_rcli);
     while ((w = t->waiters) != NULL) {
         t->waiters = w->next;
         w->fn(w->arg, 410, json_pack("{s:s}", "error", "the task was "

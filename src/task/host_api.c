@@ -355,7 +355,7 @@ host_patch(struct host *h, const char *name, const char *body, size_t len,
     if (t == NULL) {
         return host_error(out, 404, "no task named '%s'", name);
     }
-    if (t->stop != HSTOP_NONE || t->pre != NULL || t->reset_conn != NULL) {
+    if (t->stop != HSTOP_NONE || t->pre != NULL || resetting(t)) {
         return host_error(out, 409, "task '%s' is busy: try again in a "
                           "moment", name);
     }
@@ -369,7 +369,11 @@ host_patch(struct host *h, const char *name, const char *body, size_t len,
     doc = json_deep_copy(t->doc);
     json_object_foreach(ch, key, v) {
         if (strcmp(key, "objects") == 0) {
-            if (t->spec.mode == TASK_MODE_FULL &&
+            if (t->spec.source.type == TASK_ENGINE_REDIS) {
+                code = host_error(out, 409, "the databases of a Redis task "
+                                  "cannot be changed while it exists: "
+                                  "create a task for the others instead");
+            } else if (t->spec.mode == TASK_MODE_FULL &&
                 json_array_size(json_object_get(v, "add")) > 0 &&
                 t->status != HS_CREATED && t->status != HS_READY &&
                 t->status != HS_PRECHECK_FAILED) {

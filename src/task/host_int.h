@@ -18,6 +18,7 @@ struct heartbeats;
 struct task;
 struct precheck;
 struct myconn;
+struct rcli;
 
 /* The statuses users see, in the managed services' words. */
 #define HOST_STATUSES(X)                   \
@@ -75,6 +76,7 @@ struct htask {
     bool start_when_ready;        /* start once the prechecks pass */
     struct hwaiter *waiters;      /* answers due when pre/run/reset ends */
     struct myconn *reset_conn;    /* a reset's destination connection */
+    struct rcli *reset_rcli;      /* ... for a Redis destination */
     unsigned reset_step;          /* its statement */
     struct event *reap;           /* frees a finished run off its stack */
     int64_t created_ms;           /* when created */
@@ -141,5 +143,8 @@ json_t *host_task_metrics(const struct htask *t,
  * 200 with the task's view, or an error. */
 int host_apply_doc(struct htask *t, json_t *doc, bool restart,
                    json_t **out);
+
+/* A reset is talking to the destination. */
+#define resetting(t) ((t)->reset_conn != NULL || (t)->reset_rcli != NULL)
 
 #endif

@@ -28,6 +28,7 @@
 
 static const char *const engine_names[TASK_ENGINE_COUNT] = {
     [TASK_ENGINE_MYSQL] = "mysql",
+    [TASK_ENGINE_REDIS] = "redis",
 };
 
 static const char *const mode_names[TASK_MODE_COUNT] = {
@@ -158,7 +159,7 @@ static int
 parse_engine(struct task_spec_ctx *c, const char *v, enum task_engine *out)
 {
     static const char *const later[] = {
-        "postgres", "postgresql", "redis", "kafka", NULL,
+        "postgres", "postgresql", "kafka", NULL,
     };
     char shown[SPEC_SHOW_BUF];
     size_t i;
@@ -167,15 +168,19 @@ parse_engine(struct task_spec_ctx *c, const char *v, enum task_engine *out)
         *out = TASK_ENGINE_MYSQL;
         return 0;
     }
+    if (strcmp(v, "redis") == 0) {
+        *out = TASK_ENGINE_REDIS;
+        return 0;
+    }
     for (i = 0; later[i] != NULL; i++) {
         if (strcmp(v, later[i]) == 0) {
-            return task_spec_fail(c, "'%s' is not supported yet: use \"mysql\"",
-                                  v);
+            return task_spec_fail(c, "'%s' is not supported yet: use "
+                                     "\"mysql\" or \"redis\"", v);
         }
     }
     return task_spec_fail(c,
-                          "must be \"mysql\" (or its synonym \"mariadb\"), "
-                          "not %s",
+                          "must be \"mysql\" (or its synonym \"mariadb\") "
+                          "or \"redis\", not %s",
                           task_spec_show(v, shown, sizeof(shown)));
 }
 
@@ -209,8 +214,15 @@ parse_endpoint(struct task_spec_ctx *c, json_t *root, const char *key,
     }
     task_spec_path_pop(c, base);
     task_spec_path_key(c, "url");
-    if (strncasecmp(url, "mysql://", 8) != 0 &&
-        strncasecmp(url, "mariadb://", 10) != 0) {
+    if (ep->type == TASK_ENGINE_REDIS) {
+        if (strncasecmp(url, "redis://", 8) != 0 &&
+            strncasecmp(url, "rediss://", 9) != 0) {
+            return task_spec_fail(c, "must be a redis:// URL "
+                                     "(redis://[user:password@]host:port, "
+                                     "rediss:// for TLS)");
+        }
+    } else if (strncasecmp(url, "mysql://", 8) != 0 &&
+               strncasecmp(url, "mariadb://", 10) != 0) {
         return task_spec_fail(c, "must be a mysql:// URL "
                                  "(mysql://user:password@host:port)");
     }
@@ -1097,8 +1109,15 @@ parse_root(struct task_spec_ctx *c, json_t *root, struct task_spec *s)
     if (task_spec_check_fields(c, root, top_fields) < 0 ||
         parse_name(c, root, s) < 0 ||
         parse_endpoint(c, root, "source", &s->source, &src) < 0 ||
-        parse_endpoint(c, root, "destination", &s->destination, &dst) < 0 ||
-        parse_mode(c, root, s) < 0 || parse_start(c, root, &s->start) < 0 ||
+        parse_endpoint(c, root, "destination", &s->destination, &dst) < 0) {
+        goto out;
+    }
+    if (s->source.type == TASK_ENGINE_REDIS ||
+        s->destination.type == TASK_ENGINE_REDIS) {
+        rc = task_spec_redis_parse(c, root, s, &src, &dst);
+        goto out;
+    }
+    if (parse_mode(c, root, s) < 0 || parse_start(c, root, &s->start) < 0 ||
         task_spec_get_timestamp(c, root, "start_at", &s->has_start_at,
                                 &s->start_at) < 0 ||
         parse_objects(c, root, s) < 0 ||
@@ -1322,6 +1341,13 @@ task_spec_free(struct task_spec *s)
     }
     free(s->objects);
     free(s->by_db_);
+    for (i = 0; i < s->redis.ndbs; i++) {
+        for (k = 0; k < s->redis.dbs[i].nkey_prefixes; k++) {
+            free(s->redis.dbs[i].key_prefixes[k]);
+        }
+        free(s->redis.dbs[i].key_prefixes);
+    }
+    free(s->redis.dbs);
     memset(s, 0, sizeof(*s));
 }
 

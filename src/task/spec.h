@@ -115,6 +115,7 @@
 /* Database engines a task can read from or write to. */
 enum task_engine {
     TASK_ENGINE_MYSQL = 0,  /* MySQL or MariaDB ("mysql", "mariadb") */
+    TASK_ENGINE_REDIS,      /* Redis ("redis"): see the Redis spec below */
     TASK_ENGINE_COUNT       /* sentinel */
 };
 
@@ -208,6 +209,28 @@ struct task_object {
     struct task_table **by_name_; /* private: tables sorted by name */
 };
 
+/* Most key prefixes one Redis database may list. */
+#define TASK_REDIS_MAX_PREFIXES 256
+
+/* Highest Redis database number a spec may name. */
+#define TASK_REDIS_MAX_DB 65535
+
+/* One selected Redis database (spec_redis.c). */
+struct task_redis_db {
+    unsigned db;                /* source database number */
+    unsigned as;                /* destination database number */
+    char **key_prefixes;        /* owned; only keys starting with one of
+                                   these are replicated; NULL: every key */
+    size_t nkey_prefixes;       /* entries in key_prefixes */
+};
+
+/* What a Redis task selects.  No "objects": every database, each to the
+ * database of the same number. */
+struct task_redis {
+    struct task_redis_db *dbs;  /* owned; spec order */
+    size_t ndbs;                /* entries in dbs; 0: every database */
+};
+
 /* Apply (sink) settings. */
 struct task_apply {
     unsigned workers;       /* parallel destination connections, 1..64 */
@@ -272,6 +295,9 @@ struct task_spec {
     struct task_apply apply;            /* sink settings */
     struct task_flow_control flow;      /* full copy pace: all zero when
                                            "flow_control" is absent */
+    struct task_redis redis;            /* a Redis task's selection (the
+                                           source is TASK_ENGINE_REDIS;
+                                           objects is then empty) */
     struct task_object **by_db_;        /* private: objects sorted by db */
 };
 
@@ -380,6 +406,20 @@ const char *task_spec_map_column(const struct task_table *t,
  * excluded from replication. */
 bool task_spec_column_excluded(const struct task_table *t,
                                const char *column);
+
+/*
+ * A Redis task's selection: the rules of source database <db> (NULL when
+ * not selected), and its destination number in *<as>.  Without
+ * "objects" every database is selected, to the same number, with no
+ * rules: *<as> = <db> and the result is a static entry with no prefixes.
+ */
+const struct task_redis_db *task_spec_redis_db(const struct task_spec *s,
+                                               unsigned db, unsigned *as);
+
+/* True iff key <key> (<len> bytes) of a database with rules <d> is
+ * replicated: it starts with one of d's prefixes, or d has none. */
+bool task_spec_redis_key_selected(const struct task_redis_db *d,
+                                  const void *key, size_t len);
 
 struct ddl_rw_map;
 

@@ -154,4 +154,12 @@ int task_spec_check_destinations(struct task_spec_ctx *c, struct task_spec *s);
 int task_spec_check_not_self(struct task_spec_ctx *c, struct task_spec *s,
                              const struct url *src, const struct url *dst);
 
+/* ---- spec_redis.c ---- */
+
+/* The rest of a spec whose source or destination is Redis (<src> and
+ * <dst>: the parsed URLs). */
+int task_spec_redis_parse(struct task_spec_ctx *c, json_t *root,
+                          struct task_spec *s, const struct url *src,
+                          const struct url *dst);
+
 #endif

@@ -17,6 +17,7 @@
  * not write them) transactions count with the binlog's own timestamps
  * (seconds) and the server's heartbeat events stand for "caught up".
  */
+#include "src/task/rtask.h"
 #include "src/task/task.h"
 
 #include <inttypes.h>
@@ -68,6 +69,7 @@ static const char *const task_status_names[] = {
 };
 
 struct task {
+    struct rtask *rt;             /* a Redis task's runtime, else NULL */
     struct event_base *base;      /* loop (borrowed) */
     struct evdns_base *dns;       /* resolver (borrowed) */
     const struct task_spec *spec; /* spec (borrowed) */
@@ -1335,6 +1337,33 @@ on_timer(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* A Redis task's status changes, as the task's own. */
+static void
+rt_status(void *arg, enum task_status s, const char *why)
+{
+    struct task *t = arg;
+
+    (void)why;
+    t->status = s;
+    if (t->on_status != NULL) {
+        t->on_status(t, s, t->status_arg);
+    }
+}
+
+static void
+rt_done(void *arg, enum task_status s, const char *err)
+{
+    struct task *t = arg;
+
+    t->status = s;
+    if (err != NULL) {
+        snprintf(t->err, sizeof(t->err), "%s", err);
+    }
+    if (t->done != NULL) {
+        t->done(t, err, t->arg);
+    }
+}
+
 struct task *
 task_new(struct event_base *base, struct evdns_base *dns,
          const struct task_spec *spec, task_done_cb done, void *arg,
@@ -1354,6 +1383,16 @@ task_new(struct event_base *base, struct evdns_base *dns,
     t->backoff_ms = TASK_BACKOFF_MIN_MS;
     delay_init(&t->delay);
     snprintf(t->ctx, sizeof(t->ctx), "task=%s", spec->name);
+    if (spec->source.type == TASK_ENGINE_REDIS) {
+        struct rtask_hooks h = {rt_status, rt_done, t};
+
+        t->rt = rtask_new(base, dns, spec, &h, err, errlen);
+        if (t->rt == NULL) {
+            free(t);
+            return NULL;
+        }
+        return t;
+    }
     if (url_parse(spec->destination.url, &t->dest, err, errlen) != 0) {
         free(t);
         return NULL;
@@ -1386,6 +1425,9 @@ task_start(struct task *t)
     const struct task_flow_control *fc = &t->spec->flow;
     time_t now = time(NULL);
 
+    if (t->rt != NULL) {
+        return rtask_start(t->rt);
+    }
     if ((fc->rows_per_sec > 0 || fc->bytes_per_sec > 0) &&
         t->spec->mode == TASK_MODE_INCREMENTAL) {
         clog(LOG_WARN, t->ctx, "flow_control paces the full copy: this "
@@ -1449,6 +1491,10 @@ task_get_stats(const struct task *t, struct task_stats *st)
     const char *file = NULL;
     uint64_t pos = 0;
 
+    if (t->rt != NULL) {
+        rtask_get_stats(t->rt, st);
+        return;
+    }
     memset(st, 0, sizeof(*st));
     st->status = t->status;
     st->file = t->applied_file != NULL ? t->applied_file : t->ckpt_file;
@@ -1508,6 +1554,10 @@ task_stop(struct task *t)
     const char *file;
     uint64_t pos;
 
+    if (t->rt != NULL) {
+        rtask_stop(t->rt);
+        return;
+    }
     if (t->status == TASK_STOPPED || t->status == TASK_FAILED ||
         t->status == TASK_STOPPING) {
         return;
@@ -1550,6 +1600,11 @@ void
 task_free(struct task *t)
 {
     if (t == NULL) {
+        return;
+    }
+    if (t->rt != NULL) {
+        rtask_free(t->rt);
+        free(t);
         return;
     }
     teardown(t);

@@ -20,6 +20,13 @@ int tool_query_main(int argc, char **argv);
 /* tandem binlog --source URL ...: print a binlog as JSON lines. */
 int tool_binlog_main(int argc, char **argv);
 
+/* tandem redis-stream --source URL ...: a Redis master's replication
+ * stream as JSON lines. */
+int tool_redis_stream_main(int argc, char **argv);
+
+/* tandem rdb FILE: an RDB file's keys as commands, as JSON lines. */
+int tool_rdb_main(int argc, char **argv);
+
 /* tandem run TASK.json...: run replication tasks in the foreground. */
 int tool_run_main(int argc, char **argv);
 

@@ -2,7 +2,8 @@
 # Runs every libFuzzer target in $1 for $2 seconds each, seeded from
 # tests/fuzz/seeds/<target>/ when present, from the real binlogs of the
 # corpus for binlog targets and from their statements for the DDL
-# rewriter.  Fails if any target finds a crash.
+# rewriter, from the corpus' RDB files and replication streams for the
+# Redis targets.  Fails if any target finds a crash.
 set -e
 dir=$1
 secs=${2:-20}
@@ -33,6 +34,15 @@ for f in "$dir"/fuzz_*; do
                 /^use `/ || /^# Ignored/ { next }
                 /^(SET |\/\*!\\C).*\/\*!\*\/;$/ { next }
                 { s = s (s == "" ? "" : "\n") $0 }' 2>/dev/null || true
+    fi
+    if { [ "$name" = fuzz_rdb ] || [ "$name" = fuzz_rdbcmd ]; } &&
+        [ -d "$corpora" ]; then
+        find "$corpora"/redis-rdb -type f -name '*.rdb' -size -64k \
+            -exec cp {} "$work"/ \; 2>/dev/null || true
+    fi
+    if [ "$name" = fuzz_resp ] && [ -d "$corpora" ]; then
+        find "$corpora"/redis-rdb -type f \( -name '*.stream.bin' -o \
+            -name '*.aof' \) -exec cp {} "$work"/ \; 2>/dev/null || true
     fi
     echo "fuzz: $name for ${secs}s"
     if ! "$f" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
