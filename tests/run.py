@@ -57,6 +57,15 @@ class Env:
         self.started.append(r)
         return r.start()
 
+    def redis_cluster(self, name, masters=3, replicas=0, extra=()):
+        """Starts a fresh Redis Cluster (stopped when the run ends)."""
+        self._nredis += 1
+        c = servers.RedisCluster(self.tmp, "redis-%d-%s" % (self._nredis,
+                                                           name),
+                                 masters, replicas, extra)
+        self.started.append(c)
+        return c.start()
+
     def url(self, user="root", password="", db=None, server=None, query=""):
         port = (server or self.mysql).port
         u = "mysql://%s:%s@127.0.0.1:%d" % (user, password, port)

@@ -250,3 +250,58 @@ class Redis:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
+
+
+class RedisCluster:
+    """A Redis Cluster of `masters` masters and `replicas` replicas per
+    master, each a Redis server above, created with redis-cli --cluster."""
+
+    def __init__(self, root, name, masters=3, replicas=0, extra=()):
+        # The bus port is set: port + 10000 may not exist.
+        self.nodes = [Redis(root, "%s-%d" % (name, i), extra=[
+            ("cluster-enabled", "yes"),
+            ("cluster-config-file", "nodes.conf"),
+            ("cluster-port", free_port()),
+            ("cluster-node-timeout", "2000")] + list(extra))
+            for i in range(masters * (1 + replicas))]
+        self.masters = masters
+        self.replicas = replicas
+
+    def start(self):
+        for n in self.nodes:
+            n.start()
+        subprocess.run(
+            ["redis-cli", "--cluster", "create"] +
+            ["127.0.0.1:%d" % n.port for n in self.nodes] +
+            ["--cluster-replicas", str(self.replicas), "--cluster-yes"],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            timeout=60)
+
+        def ok():
+            for n in self.nodes:
+                info = n.client().call("CLUSTER", "INFO").decode()
+                if "cluster_state:ok" not in info:
+                    return False
+            return len(self.master_nodes()) == self.masters
+        wait_until(ok, 60, "cluster state ok")
+        return self
+
+    def master_nodes(self):
+        """The Redis objects that are masters now."""
+        out = []
+        for n in self.nodes:
+            if n.info("replication").get("role") == "master":
+                out.append(n)
+        return out
+
+    def url(self):
+        return self.nodes[0].url()
+
+    def client(self):
+        import redisc
+        return redisc.ClusterClient([("127.0.0.1", n.port)
+                                     for n in self.nodes])
+
+    def stop(self):
+        for n in self.nodes:
+            n.stop()

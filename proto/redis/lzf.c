@@ -25,7 +25,7 @@ lzf_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
             ip += run;
             op += run;
         } else {
-            size_t len = ctrl >> 5, dist, i;
+            size_t len = ctrl >> 5, dist;
 
             if (len == 7) {
                 if (ip >= inlen) {
@@ -41,15 +41,21 @@ lzf_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
             if (dist > op || len > outlen - op) {
                 return -PROTO_EMALFORMED;
             }
-            if (dist >= len) {
-                memcpy(out + op, out + op - dist, len);
-            } else {
-                /* Byte by byte: the run repeats its own last bytes. */
-                for (i = 0; i < len; i++) {
-                    out[op + i] = out[op + i - dist];
-                }
+            /* A reference may overlap the bytes it produces (a run
+             * repeating its last dist bytes): copy dist bytes at a
+             * time, each copy reading only bytes already written. */
+            if (dist == 1) {
+                memset(out + op, out[op - 1], len);
+                op += len;
+                len = 0;
             }
-            op += len;
+            while (len > 0) {
+                size_t n = len < dist ? len : dist;
+
+                memcpy(out + op, out + op - dist, n);
+                op += n;
+                len -= n;
+            }
         }
     }
     return (ssize_t)op;

@@ -1,8 +1,8 @@
 /*
  * rdb.h - Redis RDB decoder (sans-I/O, resumable, event per call).
  *
- * Decodes RDB files of versions 1 to 12 (Redis 1.x to 7.4 and 8.0) and
- * Valkey 9 files ("VALKEY" magic, 3-digit version 80 and up), every type
+ * Decodes RDB files of versions 1 to 12 (Redis 1.0 to 8.0) and Valkey 9
+ * files ("VALKEY" magic, 3-digit version 80 and up), every type
  * and encoding: strings (raw, int8/16/32, LZF), lists (linked list,
  * ziplist, quicklist of ziplists, quicklist 2 of PLAIN or PACKED listpack
  * nodes), sets (hash table, intset, listpack), hashes (hash table, zipmap,
@@ -11,7 +11,12 @@
  * streams (three versions, consumer groups, PELs, consumers), module values
  * (walked through their opcodes, handed out raw), functions, module aux
  * data, and every opcode around keys.  A DUMP/RESTORE payload (type byte,
- * value, 2-byte version, CRC-64) decodes through the same machine.
+ * value, 2-byte version, CRC-64) decodes through the same machine, and the
+ * decoder can hand out each key's value as such a payload (dump_limit).
+ * Module values of Redis 4.0 release candidates (type 6) have no layout a
+ * reader without the module can follow: they fail as Redis fails them.
+ * Zipmaps whose count byte is 255 (Redis writes at most 254) are read by
+ * walking, where Redis refuses them.
  * Formats follow Redis src/rdb.c, rdb.h, ziplist.c, listpack.c, intset.c,
  * zipmap.c, t_stream.c and module.c; Valkey's rdb.c for "VALKEY080".
  *
@@ -57,38 +62,39 @@
 #define RDB_DUMP_TRAILER_LEN 10
 
 /*
- * RDB type bytes (Redis src/rdb.h): X(name, number).  Valkey 9 uses 22 for
+ * RDB type bytes (Redis src/rdb.h): X(name, number, kind), kind being the
+ * logical type (enum rdb_kind without its prefix).  Valkey 9 uses 22 for
  * its own hash with field expiration (RDB_TYPE_VALKEY_HASH_2): the decoder
  * tells the two apart by the file's magic.
  */
-#define RDB_TYPES(X)                \
-    X(STRING, 0)                    \
-    X(LIST, 1)                      \
-    X(SET, 2)                       \
-    X(ZSET, 3)                      \
-    X(HASH, 4)                      \
-    X(ZSET_2, 5)                    \
-    X(MODULE_PRE_GA, 6)             \
-    X(MODULE_2, 7)                  \
-    X(HASH_ZIPMAP, 9)               \
-    X(LIST_ZIPLIST, 10)             \
-    X(SET_INTSET, 11)               \
-    X(ZSET_ZIPLIST, 12)             \
-    X(HASH_ZIPLIST, 13)             \
-    X(LIST_QUICKLIST, 14)           \
-    X(STREAM_LISTPACKS, 15)         \
-    X(HASH_LISTPACK, 16)            \
-    X(ZSET_LISTPACK, 17)            \
-    X(LIST_QUICKLIST_2, 18)         \
-    X(STREAM_LISTPACKS_2, 19)       \
-    X(SET_LISTPACK, 20)             \
-    X(STREAM_LISTPACKS_3, 21)       \
-    X(HASH_METADATA_PRE_GA, 22)     \
-    X(HASH_LISTPACK_EX_PRE_GA, 23)  \
-    X(HASH_METADATA, 24)            \
-    X(HASH_LISTPACK_EX, 25)
+#define RDB_TYPES(X)                        \
+    X(STRING, 0, STRING)                    \
+    X(LIST, 1, LIST)                        \
+    X(SET, 2, SET)                          \
+    X(ZSET, 3, ZSET)                        \
+    X(HASH, 4, HASH)                        \
+    X(ZSET_2, 5, ZSET)                      \
+    X(MODULE_PRE_GA, 6, MODULE)             \
+    X(MODULE_2, 7, MODULE)                  \
+    X(HASH_ZIPMAP, 9, HASH)                 \
+    X(LIST_ZIPLIST, 10, LIST)               \
+    X(SET_INTSET, 11, SET)                  \
+    X(ZSET_ZIPLIST, 12, ZSET)               \
+    X(HASH_ZIPLIST, 13, HASH)               \
+    X(LIST_QUICKLIST, 14, LIST)             \
+    X(STREAM_LISTPACKS, 15, STREAM)         \
+    X(HASH_LISTPACK, 16, HASH)              \
+    X(ZSET_LISTPACK, 17, ZSET)              \
+    X(LIST_QUICKLIST_2, 18, LIST)           \
+    X(STREAM_LISTPACKS_2, 19, STREAM)       \
+    X(SET_LISTPACK, 20, SET)                \
+    X(STREAM_LISTPACKS_3, 21, STREAM)       \
+    X(HASH_METADATA_PRE_GA, 22, HASH)       \
+    X(HASH_LISTPACK_EX_PRE_GA, 23, HASH)    \
+    X(HASH_METADATA, 24, HASH)              \
+    X(HASH_LISTPACK_EX, 25, HASH)
 
-#define RDB_TYPE_ENUM_(name, num) RDB_TYPE_##name = num,
+#define RDB_TYPE_ENUM_(name, num, kind) RDB_TYPE_##name = num,
 enum rdb_type {
     RDB_TYPES(RDB_TYPE_ENUM_)
     RDB_TYPE_VALKEY_HASH_2 = 22, /* Valkey 9: field, value, ms TTL triples */
@@ -170,7 +176,8 @@ enum rdb_ev {
     RDB_EV_MODULE_AUX,     /* a = module name, module_id, module_ver; the
                               data itself is skipped */
     RDB_EV_END,            /* EOF opcode (file) or trailer (DUMP) read and
-                              the checksum verified when not 0: checksum */
+                              the checksum verified (a file's only when not
+                              0, its writer's "rdbchecksum no"): checksum */
     RDB_EV_COUNT           /* sentinel */
 };
 
@@ -188,8 +195,11 @@ struct rdb_event {
     struct span b;               /* second string */
     struct span key;             /* KEY to KEY_END: the key (decoder copy;
                                     empty in DUMP mode) */
-    struct span dump;            /* KEY_END: type byte + value + version +
-                                    CRC-64, or p == NULL when not captured */
+    struct span dump;            /* KEY_END: type byte, value bytes as in
+                                    the file, the file's version (2 bytes
+                                    LE), CRC-64 (8 bytes LE): the DUMP of
+                                    the key for RESTORE; p == NULL when
+                                    over dump_limit or not captured */
     struct span score_text;      /* zset ITEM: score text as stored, or
                                     p == NULL for a binary score */
     struct span *fields;         /* STREAM_ENTRY / FUNCTION: pairs of views */
@@ -200,9 +210,10 @@ struct rdb_event {
     uint64_t db_size;            /* RESIZEDB / SLOT_INFO: keys */
     uint64_t expires_size;       /* RESIZEDB / SLOT_INFO: keys with TTL */
     uint64_t slot;               /* SLOT_INFO: cluster slot */
-    enum rdb_kind kind_of_key;      /* KEY..KEY_END: logical type */
+    enum rdb_kind kind_of_key;   /* KEY..KEY_END: logical type */
     unsigned type;               /* KEY..KEY_END: RDB type byte */
-    int64_t expire_ms;           /* KEY: absolute ms; hash ITEM: field */
+    int64_t expire_ms;           /* KEY: absolute unix ms, -1 none; hash
+                                    ITEM: the field's, -1 none */
     int64_t idle;                /* KEY: LRU idle seconds, -1 none */
     int freq;                    /* KEY: LFU counter, -1 none */
     int64_t count;               /* see enum rdb_ev; -1 unknown */
@@ -336,7 +347,7 @@ void rdb_dec_free(struct rdb_dec *d);
 /*
  * Checks the trailer of a DUMP payload (<len> bytes at <p>): at least a
  * type byte and the 10-byte trailer, CRC-64 of everything before the CRC
- * equal to the stored one (a stored 0 is accepted, as Redis does).
+ * equal to the stored one (no exception for 0, as in Redis' RESTORE).
  * Stores the payload's RDB version in *<rdbver> (when not NULL).  Returns
  * 0, -PROTO_ETRUNCATED (too short) or -PROTO_ECHECKSUM.
  */

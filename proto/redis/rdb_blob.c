@@ -146,9 +146,9 @@ rdb_finish_blob_(struct rdb_dec *d, struct rdb_cur_ *c)
 
 /* A ziplist / listpack entry as a view (integers as text in num[slot]). */
 struct rdb_elem_ {
-    const uint8_t *str;  /* string, NULL for an integer */
-    size_t len;          /* string length */
-    int64_t v;           /* integer */
+    const uint8_t *str; /* string, NULL for an integer */
+    size_t len;         /* string length */
+    int64_t v;          /* integer */
 };
 
 static struct span
@@ -167,8 +167,7 @@ elem_span(struct rdb_dec *d, int slot, const struct rdb_elem_ *e)
 /* Reads the next element of a ziplist or listpack blob: 1, 0 at the end,
  * or -PROTO_EMALFORMED. */
 static int
-blob_elem(struct rdb_dec *d, const uint8_t *base, bool zl,
-          struct rdb_elem_ *e)
+blob_elem(struct rdb_dec *d, const uint8_t *base, bool zl, struct rdb_elem_ *e)
 {
     int rc;
 
@@ -326,8 +325,8 @@ rdb_blob_iter_step_(struct rdb_dec *d, struct rdb_cur_ *c, struct rdb_event *ev)
         rdb_finish_blob_(d, c);
         return RDB_STEP_MORE;
     }
-    ev->kind = d->blob_role == RDB_ROLE_STREAM ? RDB_EV_STREAM_ENTRY
-                                               : RDB_EV_ITEM;
+    ev->kind =
+        d->blob_role == RDB_ROLE_STREAM ? RDB_EV_STREAM_ENTRY : RDB_EV_ITEM;
     ev->off = d->blob_at + (d->blob_scratch ? 0 : at);
     d->items++;
     /* The last element: drop the blob with this event (its views stay
@@ -517,4 +516,3 @@ rdb_parse_score_(const uint8_t *s, size_t n, double *out)
     }
     return 0;
 }
-

@@ -6,8 +6,11 @@
  * Every step of the machine parses one unit from c->pos (== c->done when
  * the step starts).  A unit that is not whole in the buffer returns
  * RDB_STEP_NEED with c->need set to the bytes of p it wants, without
- * changing the decoder; a unit that is whole moves c->pos past it and
- * commits (CRC, DUMP capture, d->off) before returning.
+ * changing the decoder (one exception: a hash element whose field is whole
+ * but whose value is not keeps a copy of the field and commits it, so that
+ * only the value must fit in the buffer); a unit that is whole moves
+ * c->pos past it and commits (CRC, DUMP capture, d->off) before
+ * returning.
  */
 #ifndef TANDEM_PROTO_REDIS_RDB_INT_H
 #define TANDEM_PROTO_REDIS_RDB_INT_H
@@ -29,9 +32,9 @@
 #define RDB_HFE_MAX ((UINT64_C(1) << 48) - 1)
 
 /* Step results; errors are -PROTO_E*. */
-#define RDB_STEP_NEED 3   /* more bytes */
 #define RDB_STEP_EVENT 1  /* *ev filled */
 #define RDB_STEP_MORE 2   /* progress without an event: step again */
+#define RDB_STEP_NEED 3   /* more bytes (not 0: 0 is a reader's "done") */
 
 /* String slot that decodes into d->blob (a compact blob or quicklist
  * node) instead of scratch[slot] / num[slot]. */

@@ -230,7 +230,8 @@ rdb_stream_entry_(struct rdb_dec *d, const uint8_t *lp, struct rdb_event *ev,
         }
         pbuf_reset(&d->spans);
         pbuf_reset(&d->txt);
-        if (!pbuf_reserve(&d->spans, (size_t)nf * 2 * sizeof(struct span) + 1) ||
+        if (!pbuf_reserve(&d->spans,
+                          (size_t)nf * 2 * sizeof(struct span) + 1) ||
             !pbuf_reserve(&d->txt, (size_t)nf * 2 * 21 + 1)) {
             *what = "out of memory for a stream entry";
             return -PROTO_ENOMEM;

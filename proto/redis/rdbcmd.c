@@ -545,6 +545,14 @@ rdbcmd_event(struct rdbcmd *c, const struct rdb_event *ev, rdbcmd_emit_cb emit,
     case RDB_EV_KEY:
         return on_key(c, ev);
     case RDB_EV_STRING:
+        if (c->expire_ms > 0 && target_at_least(c, 7)) {
+            /* The TTL with the value (PXAT is 6.2+): one command less. */
+            if (command(c, "skvsi", "SET", &ev->a, "PXAT", c->expire_ms) < 0) {
+                return -1;
+            }
+            c->expire_ms = -1;
+            return 0;
+        }
         return command(c, "skv", "SET", &ev->a);
     case RDB_EV_ITEM:
         return on_item(c, ev);

@@ -38,8 +38,8 @@ get_len(const uint8_t *p, size_t end, size_t *off, size_t *len)
     if (p[o] != ZIPMAP_BIGLEN || end - o < 5) {
         return -PROTO_EMALFORMED;
     }
-    *len = (size_t)p[o + 1] | (size_t)p[o + 2] << 8 |
-           (size_t)p[o + 3] << 16 | (size_t)p[o + 4] << 24;
+    *len = (size_t)p[o + 1] | (size_t)p[o + 2] << 8 | (size_t)p[o + 3] << 16 |
+           (size_t)p[o + 4] << 24;
     *off = o + 5;
     return 0;
 }

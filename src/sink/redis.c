@@ -115,6 +115,8 @@ struct rec {
 
 /* What an EXEC record carries besides its replid. */
 struct rec_exec {
+    uint64_t other_key;     /* 1: the checkpoint went to another key
+                               (rsink_commit_key()) */
     uint64_t offset;        /* checkpoint offset */
     uint64_t ncmds;         /* the caller's commands in the batch */
     uint64_t nq;            /* QUEUED records of the batch */
@@ -700,16 +702,23 @@ note_pending(struct rsink *s)
 /* The checkpoint write: HSET (HMSET before Redis 4.0) of replid, offset
  * and updated. */
 static bool
-send_checkpoint(struct rsink *s, enum rec_kind kind, const char *replid,
-                uint64_t offset, uint64_t updated)
+send_checkpoint_to(struct rsink *s, enum rec_kind kind, const char *key,
+                   const char *replid, uint64_t offset, uint64_t updated)
 {
     char off[24], upd[24];
-    const char *argv[8] = {s->major >= 4 ? "HSET" : "HMSET", s->key,
+    const char *argv[8] = {s->major >= 4 ? "HSET" : "HMSET", key,
                            "replid", replid, "offset", off, "updated", upd};
 
     snprintf(off, sizeof(off), "%" PRIu64, offset);
     snprintf(upd, sizeof(upd), "%" PRIu64, updated);
     return send_own(s, kind, 0, 8, argv);
+}
+
+static bool
+send_checkpoint(struct rsink *s, enum rec_kind kind, const char *replid,
+                uint64_t offset, uint64_t updated)
+{
+    return send_checkpoint_to(s, kind, s->key, replid, offset, updated);
 }
 
 /* ---- rollback ---- */
@@ -1142,6 +1151,9 @@ got_exec(struct rsink *s)
     s->st.errors_ignored += rp->ignored;
     s->st.cmds_acked += x.ncmds;
     s->st.batches_acked++;
+    if (x.other_key) {
+        return;
+    }
     s->has_ckpt = true;
     memcpy(s->ckpt_replid, replid, sizeof(replid));
     s->ckpt_offset = x.offset;
@@ -1538,10 +1550,14 @@ rsink_new(struct event_base *base, struct evdns_base *dns,
         snprintf(s->peer, n, s->url.host_is_ipv6 ? "[%s]:%u" : "%s:%u",
                  s->url.host, (unsigned)s->url.port);
     }
-    n = strlen(RSINK_KEY_PREFIX) + strlen(opts->task) + 1;
-    s->key = malloc(n);
-    if (s->key != NULL) {
-        snprintf(s->key, n, "%s%s", RSINK_KEY_PREFIX, opts->task);
+    if (opts->checkpoint_key != NULL) {
+        s->key = strdup(opts->checkpoint_key);
+    } else {
+        n = strlen(RSINK_KEY_PREFIX) + strlen(opts->task) + 1;
+        s->key = malloc(n);
+        if (s->key != NULL) {
+            snprintf(s->key, n, "%s%s", RSINK_KEY_PREFIX, opts->task);
+        }
     }
     n = (opts->log_ctx != NULL ? strlen(opts->log_ctx) + 1 : 0) +
         (s->peer != NULL ? strlen(s->peer) : 0) + sizeof("peer=redis@");
@@ -1696,8 +1712,11 @@ rsink_begin(struct rsink *s)
     return 0;
 }
 
-int
-rsink_commit(struct rsink *s, const char *replid, uint64_t offset)
+/* A batch's end: its checkpoint written to <key> (s->key: the sink's
+ * own, acknowledged through the acked callback). */
+static int
+commit_to(struct rsink *s, const char *key, const char *replid,
+          uint64_t offset)
 {
     static const char *const exec[] = {"EXEC"};
     struct rec_exec x;
@@ -1711,9 +1730,11 @@ rsink_commit(struct rsink *s, const char *replid, uint64_t offset)
     if (!s->in_batch && rsink_begin(s) != 0) {
         return -1;
     }
+    x.other_key = key != s->key;
     x.updated_ms = now_ms();
     ok = select_db(s, 0);
-    ok = ok && send_checkpoint(s, REC_QUEUED, replid, offset, x.updated_ms);
+    ok = ok && send_checkpoint_to(s, REC_QUEUED, key, replid, offset,
+                                  x.updated_ms);
     bytes = stage_cmd(s, 1, (struct span[]){cspan(exec[0])});
     s->unacked += bytes;
     x.offset = offset;
@@ -1728,6 +1749,22 @@ rsink_commit(struct rsink *s, const char *replid, uint64_t offset)
     }
     note_pending(s);
     return 0;
+}
+
+int
+rsink_commit(struct rsink *s, const char *replid, uint64_t offset)
+{
+    return commit_to(s, s->key, replid, offset);
+}
+
+int
+rsink_commit_key(struct rsink *s, const char *key, const char *replid,
+                 uint64_t offset)
+{
+    if (key == NULL || strcmp(key, s->key) == 0) {
+        return commit_to(s, s->key, replid, offset);
+    }
+    return commit_to(s, key, replid, offset);
 }
 
 int

@@ -91,6 +91,9 @@ struct rsink_opts {
                                     ca=; a /db path is ignored (copied) */
     const char *task;            /* task name: the checkpoint key is
                                     tandem:checkpoint:<task> (copied) */
+    const char *checkpoint_key;  /* another name for it (copied), e.g.
+                                    one per source stream and cluster
+                                    node; NULL: the one above */
     size_t queue_bytes;          /* high watermark of rsink_pending_bytes();
                                     0: 64 MiB */
     unsigned connect_timeout_ms; /* resolve + connect, and each wait for
@@ -207,6 +210,13 @@ int rsink_commit(struct rsink *s, const char *replid, uint64_t offset);
  * like a bulk command; rsink_checkpoint() answers false from now on.
  * Returns 0, or -1 when not ready or a batch is open.
  */
+/* rsink_commit() with the checkpoint hash at <key> instead (a Redis
+ * Cluster keeps one per slot: a MULTI may not span slots).  Its
+ * acknowledgement only counts in the stats: no acked callback, and the
+ * sink's own checkpoint (rsink_checkpoint(), and what a rollback writes
+ * back) stays as it was. */
+int rsink_commit_key(struct rsink *s, const char *key, const char *replid,
+                     uint64_t offset);
 int rsink_checkpoint_clear(struct rsink *s);
 
 /* Bytes of commands not yet answered (queued for the socket or sent),

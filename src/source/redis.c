@@ -668,6 +668,15 @@ rdb_done(struct rsrc *s)
          "from offset %" PRIu64,
          PEER(s), s->offset);
     s->ack_offset = s->offset;
+    /* A master sends nothing after a diskless RDB until an ACK comes
+     * once it has seen the transfer end: one now, one soon after. */
+    send_ack(s);
+    {
+        struct timeval soon = {0, 100 * 1000};
+
+        evtimer_del(s->ack_timer);
+        evtimer_add(s->ack_timer, &soon);
+    }
     rdb_dec_free(&s->rdb);
     memset(&s->rdb, 0, sizeof(s->rdb));
     if (!s->discard_rdb && s->cbs.on_rdb_end != NULL) {

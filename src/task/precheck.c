@@ -16,7 +16,8 @@
  * a lost connection decides the item being checked and leaves the side's
  * other items "not checked".  done() always runs from the finish event, so
  * that precheck_free() from inside it never frees a connection whose
- * callback is still on the stack.
+ * callback is still on the stack.  A spec whose source is Redis runs
+ * precheck_redis.c's items instead, through the same finish event.
  */
 #include "src/task/precheck.h"
 
@@ -126,8 +127,8 @@ utf8_len(const unsigned char *s)
 /* A copy of <s> fit for a one-line JSON string: ill-formed UTF-8 bytes
  * (a name in another character set) become '?', control characters a
  * space. */
-static char *
-dup_text(const char *s)
+char *
+pc_text_dup(const char *s)
 {
     size_t i = 0, n;
     char *d;
@@ -152,8 +153,8 @@ dup_text(const char *s)
     return d;
 }
 
-static void
-free_text(char *s)
+void
+pc_text_free(char *s)
 {
     if (s != empty_text) {
         free(s);
@@ -169,8 +170,9 @@ pc_set(struct precheck *p, enum pc_item id, enum precheck_status st,
     }
     p->set[id] = true;
     p->items[id].status = st;
-    p->items[id].cause = st == PRECHECK_PASSED ? empty_text : dup_text(cause);
-    p->items[id].fix = st == PRECHECK_PASSED ? empty_text : dup_text(fix);
+    p->items[id].cause =
+        st == PRECHECK_PASSED ? empty_text : pc_text_dup(cause);
+    p->items[id].fix = st == PRECHECK_PASSED ? empty_text : pc_text_dup(fix);
 }
 
 void
@@ -543,6 +545,14 @@ precheck_start(struct event_base *base, struct evdns_base *dns,
     p->report.items = p->items;
     p->report.n = PC_ITEM_COUNT;
     p->finish = event_new(base, -1, 0, on_finish, p);
+    if (p->finish != NULL && spec->source.type == TASK_ENGINE_REDIS) {
+        /* a Redis task has its own items (precheck_redis.c) */
+        if (pc_redis_start(p) != 0) {
+            precheck_free(p);
+            return NULL;
+        }
+        return p;
+    }
     if (p->finish == NULL || side_init(p, &p->src, true, &spec->source) != 0 ||
         side_init(p, &p->dst, false, &spec->destination) != 0) {
         precheck_free(p);
@@ -587,14 +597,15 @@ precheck_free(struct precheck *p)
     if (p == NULL) {
         return;
     }
+    pc_redis_free(p->redis);
     side_free(&p->src);
     side_free(&p->dst);
     if (p->finish != NULL) {
         event_free(p->finish);
     }
     for (i = 0; i < PC_ITEM_COUNT; i++) {
-        free_text(p->items[i].cause);
-        free_text(p->items[i].fix);
+        pc_text_free(p->items[i].cause);
+        pc_text_free(p->items[i].fix);
     }
     free(p->oldest_binlog);
     pc_pairs_free(&p->src_dbs);

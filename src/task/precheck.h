@@ -1,7 +1,8 @@
 /*
- * precheck.h - the prechecks of a MySQL/MariaDB -> MySQL/MariaDB task:
- * before a task starts, each way it could fail that a look at the two
- * servers can tell is one item of a report, with its cause and its fix.
+ * precheck.h - the prechecks of a task (MySQL/MariaDB -> MySQL/MariaDB,
+ * or Redis -> Redis): before a task starts, each way it could fail that a
+ * look at the two servers can tell is one item of a report, with its
+ * cause and its fix.
  *
  *   precheck_start --> source connection: settings, grants, binlog files,
  *                  |   the selected tables (information_schema)
@@ -98,6 +99,74 @@
  *                      (CREATE on it); "not checked" when something is
  *                      missing and dest_privileges failed
  *   dest_read_only     @@read_only (and MySQL's @@super_read_only) is OFF
+ *
+ * A task whose source is Redis (spec_redis.c) has these items instead,
+ * always all of them, in this order (precheck_redis.c; two control
+ * connections, one command at a time each, bounded by the same two
+ * limits).  Nothing is written: permissions are read with ACL DRYRUN, or
+ * tried with a command carrying arguments the server refuses only after
+ * its permission checks:
+ *
+ *   source_connect     the source answers in RESP (TCP, and TLS for
+ *                      rediss:// or tls=); a full server ("max number of
+ *                      clients") fails here
+ *   source_auth        the URL's password (AUTH pw) or user and password
+ *                      (AUTH user pw, Redis 6+ ACLs) are accepted; a URL
+ *                      without a password fails on a server that needs
+ *                      one (NOAUTH), one with a password fails on a server
+ *                      that has none
+ *   source_version     INFO answers and its redis_version is 2.8 or newer
+ *                      (PSYNC came with 2.8)
+ *   source_psync       the account may run PSYNC and REPLCONF: neither is
+ *                      renamed or disabled (COMMAND INFO answers nil, or
+ *                      "unknown command"); REPLCONF with one argument is
+ *                      refused for its syntax, not by the ACL; PSYNC is
+ *                      allowed by ACL DRYRUN <user> PSYNC ? -1 (7.0+), else
+ *                      by the user's rules from ACL GETUSER (6.0, 6.1),
+ *                      else (6.2+) by PSYNC tandem-precheck -1 FAILOVER,
+ *                      which a server refuses after its ACL check and
+ *                      before anything else (it logs "Failover request
+ *                      received for replid tandem-precheck").  Failed
+ *                      when one is refused; a warning when the ACL could
+ *                      not be read at all, or when SET tandem:heartbeat
+ *                      is refused (ACL key pattern, a read-only replica,
+ *                      OOM: tried as SET with NX and XX, a syntax error):
+ *                      the task runs, its delay is not measured
+ *   source_backlog     repl-backlog-size (CONFIG GET) holds 60 s of the
+ *                      source's writes, from two INFO samples 1 s apart:
+ *                      the growth of master_repl_offset when the backlog
+ *                      is active (the very bytes it keeps), else of
+ *                      total_net_input_bytes less the prechecks' own
+ *                      commands (an upper bound: reads count too).  Only
+ *                      ever a warning: a link cut longer than what the
+ *                      backlog holds costs a full sync, and CONFIG refused
+ *                      is "not checked"
+ *   dest_connect, dest_auth   as for the source
+ *   dest_version       INFO answers, redis_version is 2.8 or newer and
+ *                      its major.minor is not older than the source's
+ *                      (an older destination may not load the source's
+ *                      RESTORE payloads or commands): failed otherwise
+ *   dest_role          INFO replication says role:master (a replica
+ *                      refuses writes, or drops them at its next
+ *                      resynchronisation)
+ *   dest_maxmemory_policy   noeviction passes; any other policy warns:
+ *                      keys may be evicted at the destination
+ *   dest_databases     every destination database the task writes ("as"
+ *                      of "objects", or without it each source database
+ *                      holding keys in INFO keyspace) is below the
+ *                      destination's `databases` (CONFIG GET, or when
+ *                      CONFIG is refused, SELECT n: "DB index is out of
+ *                      range")
+ *   dest_empty         modes full and full+incremental with
+ *                      "existing_tables": "intercept" only: each selected
+ *                      destination database (every one without "objects")
+ *                      holds no key, tandem:* keys of database 0 aside
+ *                      (SCAN, stopping at the first other key, which the
+ *                      cause quotes).  This task's checkpoint
+ *                      tandem:checkpoint:<task> in database 0 passes (it
+ *                      resumes), and so does its mark tandem:fullsync:<task>
+ *                      (a full sync cut short starts over on what it
+ *                      wrote).  "ignore" and mode "incremental" pass
  *
  * Status rule: each bad set-up fails its own item only.  An item that
  * cannot be checked because an item it needs failed (the source is

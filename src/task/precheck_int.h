@@ -2,7 +2,9 @@
  * precheck_int.h - what the prechecks' files share: precheck.c (life
  * cycle, connections, report), precheck_chain.c (each side's queries),
  * precheck_items.c (verdicts) and precheck_grants.c (names, SHOW GRANTS,
- * privileges).  Not for other modules: see precheck.h.
+ * privileges); precheck_redis.c runs a Redis task's prechecks instead and
+ * shares only the life cycle and the report's text helpers.  Not for
+ * other modules: see precheck.h.
  */
 #ifndef TANDEM_TASK_PRECHECK_INT_H
 #define TANDEM_TASK_PRECHECK_INT_H
@@ -16,6 +18,7 @@
 #include "src/task/precheck.h"
 
 struct event;
+struct pc_redis;
 
 /* X(enum suffix, item string), in report order. */
 #define PC_ITEMS(X)                             \
@@ -202,7 +205,29 @@ struct precheck {
                                       interrupted, its tables are its own */
     bool dst_read_only;            /* @@read_only or @@super_read_only */
     char dst_ro_name[32];          /* which of the two */
+
+    struct pc_redis *redis;        /* a Redis task's prechecks (owned), in
+                                      place of everything above but base,
+                                      dns, spec, done, arg and finish;
+                                      NULL for MySQL */
 };
+
+/* A copy of <s> fit for a one-line JSON string (ill-formed UTF-8 bytes
+ * become '?', control characters a space); a shared empty string for ""
+ * or NULL, and when out of memory.  Free with pc_text_free(). */
+char *pc_text_dup(const char *s);
+void pc_text_free(char *s);
+
+/*
+ * A Redis task's prechecks (precheck_redis.c).  pc_redis_start() starts
+ * them for p->spec on p->base; when every item is known it points
+ * p->report at its items, sets p->finished and activates p->finish (so
+ * done() runs from the loop).  Returns 0, or -1 when out of memory
+ * (nothing runs then).  pc_redis_free() stops them and frees their
+ * report; NULL is a no-op.
+ */
+int pc_redis_start(struct precheck *p);
+void pc_redis_free(struct pc_redis *r);
 
 /* Sets item <id> once (later calls for the same item are ignored):
  * <cause> and <fix> are copied ("" when passed). */

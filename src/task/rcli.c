@@ -16,7 +16,7 @@
 #include "src/task/rcli.h"
 
 /* Most commands waiting for their replies. */
-#define RCLI_MAX_PENDING 64
+#define RCLI_MAX_PENDING 1024
 
 struct rcli_wait {
     rcli_reply_cb cb;

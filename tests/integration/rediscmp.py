@@ -7,6 +7,10 @@ with XINFO GROUPS and XINFO CONSUMERS."""
 
 
 def keys(c, db, pattern=b"*"):
+    if hasattr(c, "scan_keys"):     # a cluster: database 0 of each master
+        assert db == 0, "a cluster has database 0 only"
+        return sorted(k for k in c.scan_keys(pattern)
+                      if not k.startswith(b"tandem:"))
     c.call("SELECT", db)
     out, cursor = [], b"0"
     while True:
