@@ -778,3 +778,41 @@ resp_info_field(const char *text, size_t len, const char *key, char *out,
     }
     return false;
 }
+
+bool
+resp_arg_is(struct span a, const char *lit)
+{
+    size_t n = strlen(lit), i;
+    uint8_t x, y;
+
+    if (a.len != n) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        x = a.p[i] >= 'A' && a.p[i] <= 'Z' ? (uint8_t)(a.p[i] | 0x20) : a.p[i];
+        y = (uint8_t)lit[i];
+        y = y >= 'A' && y <= 'Z' ? (uint8_t)(y | 0x20) : y;
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+long
+resp_arg_db(struct span a)
+{
+    long v = 0;
+    size_t i;
+
+    if (a.len == 0 || a.len > 9) {
+        return -1;
+    }
+    for (i = 0; i < a.len; i++) {
+        if (a.p[i] < '0' || a.p[i] > '9') {
+            return -1;
+        }
+        v = v * 10 + (a.p[i] - '0');
+    }
+    return v;
+}

@@ -226,4 +226,11 @@ size_t resp_cmd_wire_len(size_t argc, const struct span *argv);
 bool resp_info_field(const char *text, size_t len, const char *key,
                      char *out, size_t outlen);
 
+/* True when argument <a> is <lit>, ASCII letters compared without case
+ * (a command or option name: "select", "GETACK"). */
+bool resp_arg_is(struct span a, const char *lit);
+
+/* Argument <a> as a database number (1 to 9 decimal digits), or -1. */
+long resp_arg_db(struct span a);
+
 #endif

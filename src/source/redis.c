@@ -686,41 +686,6 @@ rdb_done(struct rsrc *s)
     }
 }
 
-static bool
-arg_is(const struct span *a, const char *lit)
-{
-    size_t n = strlen(lit), i;
-
-    if (a->len != n) {
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        if ((a->p[i] | 0x20) != (lit[i] | 0x20)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* SELECT's argument, or -1. */
-static int
-parse_db(const struct span *a)
-{
-    long v = 0;
-    size_t i;
-
-    if (a->len == 0 || a->len > 9) {
-        return -1;
-    }
-    for (i = 0; i < a->len; i++) {
-        if (a->p[i] < '0' || a->p[i] > '9') {
-            return -1;
-        }
-        v = v * 10 + (a->p[i] - '0');
-    }
-    return (int)v;
-}
-
 /* STREAM: one command after another. */
 static void
 read_stream(struct rsrc *s, struct evbuffer *in, unsigned *budget)
@@ -757,11 +722,11 @@ read_stream(struct rsrc *s, struct evbuffer *in, unsigned *budget)
             s->read_bytes += (uint64_t)n;
             continue;
         }
-        if (arg_is(&cmd.argv[0], "SELECT") && cmd.argc == 2 &&
-            (db = parse_db(&cmd.argv[1])) >= 0) {
+        if (resp_arg_is(cmd.argv[0], "SELECT") && cmd.argc == 2 &&
+            (db = (int)resp_arg_db(cmd.argv[1])) >= 0) {
             s->db = db;
-        } else if (arg_is(&cmd.argv[0], "REPLCONF") && cmd.argc >= 2 &&
-                   arg_is(&cmd.argv[1], "GETACK")) {
+        } else if (resp_arg_is(cmd.argv[0], "REPLCONF") && cmd.argc >= 2 &&
+                   resp_arg_is(cmd.argv[1], "GETACK")) {
             send_ack(s);
         } else if (s->cbs.on_command != NULL) {
             s->in_cb = true;

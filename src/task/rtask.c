@@ -340,7 +340,7 @@ heartbeat_in(struct rstream *st, size_t argc, const struct span *argv)
     char num[24];
     size_t n;
 
-    if (argc < 3 || !rtask_arg_is_(&argv[0], "SET") ||
+    if (argc < 3 || !resp_arg_is(argv[0], "SET") ||
         argv[1].len < 16 || memcmp(argv[1].p, "tandem:heartbeat", 16) != 0) {
         return false;
     }
@@ -360,12 +360,12 @@ on_command(void *arg, int db, size_t argc, const struct span *argv,
 
     /* The position a command's batch records is the end of it. */
     st->offset = offset;
-    if (rtask_arg_is_(&argv[0], "MULTI")) {
+    if (resp_arg_is(argv[0], "MULTI")) {
         st->in_multi = true;
-    } else if (rtask_arg_is_(&argv[0], "EXEC")) {
+    } else if (resp_arg_is(argv[0], "EXEC")) {
         st->in_multi = false;
-    } else if (rtask_arg_is_(&argv[0], "PING") ||
-               rtask_arg_is_(&argv[0], "REPLCONF")) {
+    } else if (resp_arg_is(argv[0], "PING") ||
+               resp_arg_is(argv[0], "REPLCONF")) {
         /* the master's keepalive */
     } else if (heartbeat_in(st, argc, argv)) {
         /* measured once every link has recorded it */

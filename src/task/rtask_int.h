@@ -217,6 +217,5 @@ int rtask_route_rdb_(struct rstream *st, int db, size_t argc,
                      const struct span *argv);
 /* True for tandem's own keys (tandem:*). */
 bool rtask_is_own_key_(const struct span *k);
-bool rtask_arg_is_(const struct span *a, const char *lit);
 
 #endif

@@ -17,47 +17,13 @@
 
 #include "proto/redis/cmdtable.h"
 #include "proto/redis/crc16.h"
+#include "proto/redis/resp.h"
 #include "src/task/rtask_int.h"
-
-bool
-rtask_arg_is_(const struct span *a, const char *lit)
-{
-    size_t n = strlen(lit), i;
-
-    if (a->len != n) {
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        if ((a->p[i] | 0x20) != (lit[i] | 0x20)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 bool
 rtask_is_own_key_(const struct span *k)
 {
     return k->len >= 7 && memcmp(k->p, "tandem:", 7) == 0;
-}
-
-/* A database number argument, or -1. */
-static long
-span_db(const struct span *a)
-{
-    long v = 0;
-    size_t i;
-
-    if (a->len == 0 || a->len > 9) {
-        return -1;
-    }
-    for (i = 0; i < a->len; i++) {
-        if (a->p[i] < '0' || a->p[i] > '9') {
-            return -1;
-        }
-        v = v * 10 + (a->p[i] - '0');
-    }
-    return v;
 }
 
 static int
@@ -214,12 +180,12 @@ dispatch(struct rstream *st, unsigned db, size_t argc,
                         argv);
         return 0;
     }
-    if (rtask_arg_is_(&argv[0], "DEL") || rtask_arg_is_(&argv[0], "UNLINK") ||
-        rtask_arg_is_(&argv[0], "EXISTS") ||
-        rtask_arg_is_(&argv[0], "TOUCH")) {
+    if (resp_arg_is(argv[0], "DEL") || resp_arg_is(argv[0], "UNLINK") ||
+        resp_arg_is(argv[0], "EXISTS") ||
+        resp_arg_is(argv[0], "TOUCH")) {
         return split(st, db, argc, argv, false, NULL);
     }
-    if (rtask_arg_is_(&argv[0], "MSET") || rtask_arg_is_(&argv[0], "MSETNX")) {
+    if (resp_arg_is(argv[0], "MSET") || resp_arg_is(argv[0], "MSETNX")) {
         /* MSETNX reached the stream because it set every key: each node's
          * part is an MSET. */
         return split(st, db, argc, argv, true, "MSET");
@@ -243,7 +209,7 @@ multi_db(struct rstream *st, unsigned as, size_t argc,
     long x, y;
     size_t i;
 
-    if (rtask_arg_is_(&argv[0], "FLUSHALL")) {
+    if (resp_arg_is(argv[0], "FLUSHALL")) {
         if (r->spec->redis.ndbs == 0) {
             return dispatch(st, as, argc, argv);
         }
@@ -257,9 +223,9 @@ multi_db(struct rstream *st, unsigned as, size_t argc,
         }
         return 0;
     }
-    if (rtask_arg_is_(&argv[0], "SWAPDB") && argc == 3) {
-        x = span_db(&argv[1]);
-        y = span_db(&argv[2]);
+    if (resp_arg_is(argv[0], "SWAPDB") && argc == 3) {
+        x = resp_arg_db(argv[1]);
+        y = resp_arg_db(argv[2]);
         d1 = x >= 0 ? task_spec_redis_db(r->spec, (unsigned)x, &a1) : NULL;
         d2 = y >= 0 ? task_spec_redis_db(r->spec, (unsigned)y, &a2) : NULL;
         if (d1 == NULL && d2 == NULL) {
@@ -280,8 +246,8 @@ multi_db(struct rstream *st, unsigned as, size_t argc,
         r->argv2[2] = db_text(r, 1, a2);
         return dispatch(st, as, 3, r->argv2);
     }
-    if (rtask_arg_is_(&argv[0], "MOVE") && argc == 3) {
-        x = span_db(&argv[2]);
+    if (resp_arg_is(argv[0], "MOVE") && argc == 3) {
+        x = resp_arg_db(argv[2]);
         d2 = x >= 0 ? task_spec_redis_db(r->spec, (unsigned)x, &a2) : NULL;
         if (d2 == NULL ||
             !task_spec_redis_key_selected(d2, argv[1].p, argv[1].len)) {
@@ -298,10 +264,10 @@ multi_db(struct rstream *st, unsigned as, size_t argc,
         r->argv2[2] = db_text(r, 0, a2);
         return dispatch(st, as, 3, r->argv2);
     }
-    if (rtask_arg_is_(&argv[0], "COPY")) {
+    if (resp_arg_is(argv[0], "COPY")) {
         for (i = 3; i + 1 < argc; i++) {
-            if (rtask_arg_is_(&argv[i], "DB")) {
-                x = span_db(&argv[i + 1]);
+            if (resp_arg_is(argv[i], "DB")) {
+                x = resp_arg_db(argv[i + 1]);
                 d2 = x >= 0 ? task_spec_redis_db(r->spec, (unsigned)x, &a2)
                             : NULL;
                 if (d2 == NULL) {
@@ -332,8 +298,8 @@ rtask_route_(struct rstream *st, int db, size_t argc, const struct span *argv)
     d = task_spec_redis_db(r->spec, (unsigned)db, &as);
     ci = cmdtable_lookup(argc, argv);
     if (ci != NULL && (ci->flags & CMD_MULTI_DB) != 0) {
-        if (d == NULL && !rtask_arg_is_(&argv[0], "SWAPDB") &&
-            !rtask_arg_is_(&argv[0], "FLUSHALL")) {
+        if (d == NULL && !resp_arg_is(argv[0], "SWAPDB") &&
+            !resp_arg_is(argv[0], "FLUSHALL")) {
             return 0;
         }
         return multi_db(st, d != NULL ? as : 0, argc, argv);
@@ -371,9 +337,9 @@ rtask_route_(struct rstream *st, int db, size_t argc, const struct span *argv)
     }
     /* Some keys selected, some not: DEL, UNLINK and MSET keep the
      * selected ones; anything else cannot be split. */
-    if (rtask_arg_is_(&argv[0], "DEL") || rtask_arg_is_(&argv[0], "UNLINK") ||
-        rtask_arg_is_(&argv[0], "MSET")) {
-        bool pairs = rtask_arg_is_(&argv[0], "MSET");
+    if (resp_arg_is(argv[0], "DEL") || resp_arg_is(argv[0], "UNLINK") ||
+        resp_arg_is(argv[0], "MSET")) {
+        bool pairs = resp_arg_is(argv[0], "MSET");
         struct span *v;
 
         /* Not r->argv2: dispatch() may split into it. */
