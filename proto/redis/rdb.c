@@ -480,8 +480,12 @@ rdb_dec_init_dump(struct rdb_dec *d, const uint8_t *p, size_t len)
 static void
 dump_begin(struct rdb_dec *d, uint8_t type)
 {
+    enum rdb_kind k = rdb_type_kind(type);
+
     d->dump_over = false;
-    d->capturing = d->dump_limit > 0;
+    d->capturing = d->dump_limit > 0 &&
+                   (d->dump_kinds == 0 ||
+                    (k < RDB_KIND_COUNT && (d->dump_kinds & (1u << k)) != 0));
     pbuf_reset(&d->dumpbuf);
     if (d->capturing) {
         pbuf_put(&d->dumpbuf, &type, 1);

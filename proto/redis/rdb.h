@@ -252,6 +252,8 @@ struct rdb_dec {
     /* ---- options, set before the first call ---- */
     size_t dump_limit;      /* capture values up to this many bytes as
                                RESTORE payloads; 0: never */
+    unsigned dump_kinds;    /* ... of these kinds only: bits 1 << enum
+                               rdb_kind; 0: every kind */
     size_t max_string;      /* longest string or blob; 0: 512 MiB */
     unsigned flags;         /* RDB_F_* */
 

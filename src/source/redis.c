@@ -677,8 +677,15 @@ rdb_done(struct rsrc *s)
         evtimer_del(s->ack_timer);
         evtimer_add(s->ack_timer, &soon);
     }
-    rdb_dec_free(&s->rdb);
-    memset(&s->rdb, 0, sizeof(s->rdb));
+    {
+        size_t limit = s->rdb.dump_limit;
+        unsigned kinds = s->rdb.dump_kinds;
+
+        rdb_dec_free(&s->rdb);
+        memset(&s->rdb, 0, sizeof(s->rdb));
+        s->rdb.dump_limit = limit;
+        s->rdb.dump_kinds = kinds;
+    }
     if (!s->discard_rdb && s->cbs.on_rdb_end != NULL) {
         s->cbs.on_rdb_end(s->arg);
     } else if (s->discard_rdb && s->cbs.on_continue != NULL) {
@@ -922,6 +929,7 @@ rsrc_new(struct event_base *base, struct evdns_base *dns,
     s->from_now = o->from_now && o->replid == NULL;
     s->listening_port = o->listening_port;
     s->rdb.dump_limit = o->rdb_dump_limit;
+    s->rdb.dump_kinds = o->rdb_dump_kinds;
     if (url_parse(o->url, &s->url, err, errlen) < 0 ||
         url_check_params(&s->url, params, err, errlen) < 0) {
         rsrc_free(s);

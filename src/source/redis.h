@@ -44,7 +44,9 @@ struct rsrc_opts {
                                 INFO replication) */
     uint16_t listening_port; /* REPLCONF listening-port (0: none) */
     size_t rdb_dump_limit;   /* capture RESTORE payloads of values up
-                                to this size (0: never) */
+                                to this size (0: never) ... */
+    unsigned rdb_dump_kinds; /* ... of these kinds (rdb_dec.dump_kinds;
+                                0: every kind) */
     const char *log_ctx;     /* logfmt prefix, e.g. "task=x" */
 };
 

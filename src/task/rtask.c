@@ -585,6 +585,8 @@ stream_start(struct rstream *st)
     o.url = r->src_topo.node[st->idx].url;
     o.log_ctx = r->ctx;
     o.rdb_dump_limit = RTASK_DUMP_LIMIT;
+    /* Only streams and module values are restored from payloads. */
+    o.rdb_dump_kinds = 1u << RDB_KIND_STREAM | 1u << RDB_KIND_MODULE;
     if (st->have_pos) {
         o.replid = st->replid;
         o.offset = st->offset;

@@ -35,8 +35,14 @@ for f in "$dir"/fuzz_*; do
                 /^(SET |\/\*!\\C).*\/\*!\*\/;$/ { next }
                 { s = s (s == "" ? "" : "\n") $0 }' 2>/dev/null || true
     fi
-    if { [ "$name" = fuzz_rdb ] || [ "$name" = fuzz_rdbcmd ]; } &&
-        [ -d "$corpora" ]; then
+    if [ "$name" = fuzz_rdb ] && [ -d "$corpora" ]; then
+        # Two option bytes first: no checksum, so mutations reach values.
+        find "$corpora"/redis-rdb -type f -name '*.rdb' -size -64k |
+            while read -r f; do
+                { printf '\020\006'; cat "$f"; } > "$work/$(basename "$f")"
+            done
+    fi
+    if [ "$name" = fuzz_rdbcmd ] && [ -d "$corpora" ]; then
         find "$corpora"/redis-rdb -type f -name '*.rdb' -size -64k \
             -exec cp {} "$work"/ \; 2>/dev/null || true
     fi
