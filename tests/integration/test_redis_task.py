@@ -116,6 +116,10 @@ class Runner:
                 self.proc.wait()
         rc = self.proc.returncode if self.proc else None
         self.proc = None
+        log = self.log()
+        for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                    "runtime error:"):
+            assert bad not in log, log[log.index(bad) - 200:][:3000]
         return rc
 
 
