@@ -603,3 +603,46 @@ def test_redis_cluster_to_standalone(env):
     run_cluster_case(env, "redis-c2s", src, dst, 1)
     src.stop()
     dst.stop()
+
+
+def test_redis_task_over_tls(env):
+    """rediss:// on both ends (the source's PSYNC and the writer over
+    TLS, certificates checked against the test CA); a wrong CA is refused
+    with a one-line reason."""
+    from servers import free_port
+    d = os.path.dirname(env.tls_ca)
+    tls = [("tls-cert-file", os.path.join(d, "server.pem")),
+           ("tls-key-file", os.path.join(d, "server-key.pem")),
+           ("tls-ca-cert-file", env.tls_ca), ("tls-auth-clients", "no"),
+           ("tls-replication", "yes")]
+    sp, dp = free_port(), free_port()
+    src = env.redis("tls-src", extra=[("tls-port", sp)] + tls)
+    dst = env.redis("tls-dst", extra=[("tls-port", dp)] + tls)
+    sc, dc = src.client(), dst.client()
+    fill(sc, 50, 1000)
+    spec = {"name": "redis-tls",
+            "source": {"type": "redis",
+                       "url": "rediss://127.0.0.1:%d?ca=%s" % (sp,
+                                                               env.tls_ca)},
+            "destination": {"type": "redis",
+                            "url": "rediss://127.0.0.1:%d?ca=%s" % (
+                                dp, env.tls_ca)}}
+    path = os.path.join(env.tmp, "redis-tls.json")
+    with open(path, "w") as f:
+        json.dump(spec, f)
+    run = Runner(env, path, "redis-tls")
+    run.start()
+    try:
+        sc.call("SET", "over", "tls")
+        wait_caught_up(src, dst, "redis-tls", run)
+        rediscmp.assert_same(sc, dc, what="over TLS")
+    finally:
+        run.stop()
+    # Without the CA the certificate is refused, in one line.
+    r = env.run(["redis-stream", "--source",
+                 "rediss://127.0.0.1:%d" % sp, "--until-now"])
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, \
+        r.stderr
+    assert "TLS" in r.stderr or "certificate" in r.stderr, r.stderr
+    src.stop()
+    dst.stop()
