@@ -789,6 +789,21 @@ on_sink_acked(struct rsink *s, const char *replid, uint64_t offset,
         }
         set_status(r, TASK_INCREMENTAL, NULL);
     }
+    if (r->until_caught_up && !r->stopping &&
+        r->status == TASK_INCREMENTAL) {
+        for (i = 0; i < r->nstreams; i++) {
+            if (r->streams[i].until == 0 ||
+                !stream_acked(&r->streams[i], &low) ||
+                low < r->streams[i].until) {
+                break;
+            }
+        }
+        if (i == r->nstreams) {
+            clog(LOG_INFO, r->ctx, "caught up with the source: stopping");
+            rtask_stop(r);
+            return;
+        }
+    }
     if (r->stopping) {
         for (i = 0; i < r->nstreams; i++) {
             if (!stream_acked(&r->streams[i], &low) ||
@@ -1002,6 +1017,10 @@ on_hb_info(struct rcli *c, struct redisReply *rep, void *arg)
         resp_info_field(rep->str, rep->len, "master_repl_offset", off,
                         sizeof(off))) {
         st->master_offset = strtoull(off, NULL, 10);
+        if (st->r->until_caught_up && st->until == 0 && st->have_pos &&
+            !st->full) {
+            st->until = st->master_offset;
+        }
     }
 }
 
@@ -1086,6 +1105,12 @@ rtask_new(struct event_base *base, struct evdns_base *dns,
         return NULL;
     }
     return r;
+}
+
+void
+rtask_until_caught_up(struct rtask *r)
+{
+    r->until_caught_up = true;
 }
 
 int

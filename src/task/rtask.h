@@ -38,6 +38,9 @@ struct rtask *rtask_new(struct event_base *base, struct evdns_base *dns,
                         const struct rtask_hooks *hooks, char *err,
                         size_t errlen);
 int rtask_start(struct rtask *r);
+/* Before rtask_start(): stop (STOPPED) once every stream has applied
+ * what its master held when the stream began. */
+void rtask_until_caught_up(struct rtask *r);
 void rtask_get_stats(const struct rtask *r, struct task_stats *st);
 void rtask_stop(struct rtask *r);
 void rtask_free(struct rtask *r);

@@ -110,6 +110,8 @@ struct rstream {
     int64_t hb_ms;             /* last heartbeat read */
     uint64_t hb_offset;        /* ... its offset */
     uint64_t master_offset;    /* INFO replication of its master */
+    uint64_t until;            /* until_caught_up: the master's offset
+                                  when the stream was under way; 0 */
     uint64_t keys_copied;      /* RDB keys */
     struct rdbcmd conv;        /* RDB keys to commands */
     struct rcli *hb;           /* heartbeat writer at its master */
@@ -137,6 +139,7 @@ struct rtask {
     struct event *flush_ev;    /* closes open batches */
     unsigned backoff_ms;
     bool stopping;
+    bool until_caught_up;      /* stop once caught up (rtask.h) */
     bool started_streams;      /* sources started in this run */
     struct delay delay;
     uint64_t read_base, sent_base, cmds_base, batches_base;

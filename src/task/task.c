@@ -1459,6 +1459,10 @@ task_start(struct task *t)
 void
 task_until_caught_up(struct task *t)
 {
+    if (t->rt != NULL) {
+        rtask_until_caught_up(t->rt);
+        return;
+    }
     t->until_caught_up = true;
 }
 

@@ -237,6 +237,12 @@ tool_schema_main(int argc, char **argv)
         fprintf(stderr, "tandem schema: %s\n", err);
         return 1;
     }
+    if (spec.source.type == TASK_ENGINE_REDIS) {
+        fprintf(stderr, "tandem schema: %s is a Redis task: Redis has no "
+                        "schema to create\n", argv[optind]);
+        task_spec_free(&spec);
+        return 1;
+    }
     if (url_parse(spec.source.url, &u, err, sizeof(err)) != 0) {
         fprintf(stderr, "tandem schema: source %s\n", err);
         task_spec_free(&spec);

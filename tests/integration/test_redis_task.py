@@ -646,3 +646,28 @@ def test_redis_task_over_tls(env):
     assert "TLS" in r.stderr or "certificate" in r.stderr, r.stderr
     src.stop()
     dst.stop()
+
+
+def test_redis_task_until_caught_up(env):
+    """`tandem run --until-caught-up` copies, streams what the master held
+    when it began, and exits 0; run again, it resumes from its checkpoint
+    (a partial resynchronisation) and exits again."""
+    src = env.redis("until-src", extra=[("repl-backlog-size", "64mb")])
+    dst = env.redis("until-dst")
+    sc, dc = src.client(), dst.client()
+    fill(sc, 100, 1000)
+    spec = write_spec(env, "redis-until", src, dst)
+    for round_ in range(2):
+        sc.pipeline([("INCR", "n")] * 100 + [("RPUSH", "r", round_)])
+        r = subprocess.run([env.tandem, "run", spec, "--until-caught-up",
+                            "--log-level", "info", "--data-dir",
+                            os.path.join(env.tmp, "redis-until-data")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert "caught up" in r.stderr, r.stderr[-3000:]
+        rediscmp.assert_same(sc, dc, what="round %d" % round_)
+        if round_ == 1:
+            assert "partial resynchronisation" in r.stderr, r.stderr[-2000:]
+    src.stop()
+    dst.stop()
