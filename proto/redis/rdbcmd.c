@@ -532,12 +532,86 @@ on_key_end(struct rdbcmd *c, const struct rdb_event *ev)
     return 0;
 }
 
+/* Sends the waiting MSET. */
+static int
+mset_flush(struct rdbcmd *c)
+{
+    const uint8_t *p = c->mset.data;
+    size_t i, n = c->mset_n + 1;
+    struct span *v;
+
+    if (c->mset_n == 0) {
+        return 0;
+    }
+    v = realloc(c->mset_argv, n * sizeof(*v));
+    if (v == NULL) {
+        return fail(c, "out of memory");
+    }
+    c->mset_argv = v;
+    v[0].p = (const uint8_t *)"MSET";
+    v[0].len = 4;
+    for (i = 0; i < c->mset_n; i++) {
+        v[i + 1].p = p;
+        v[i + 1].len = c->mset_len[i];
+        if (c->mset_len[i] > 0) {
+            p += c->mset_len[i];    /* no arithmetic on a NULL p */
+        }
+    }
+    c->mset_n = 0;
+    c->mset.len = 0;
+    c->commands++;
+    if (c->emit_(c->emit_arg_, c->mset_db, n, v) < 0) {
+        snprintf(c->err, sizeof(c->err), "stopped");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+mset_add(struct rdbcmd *c, const struct span *value)
+{
+    size_t *q;
+
+    if (c->mset_n > 0 && c->mset_db != c->db && mset_flush(c) < 0) {
+        return -1;
+    }
+    if (c->mset_n + 2 > c->mset_cap) {
+        q = realloc(c->mset_len, (c->mset_cap * 2 + 32) * sizeof(*q));
+        if (q == NULL) {
+            return fail(c, "out of memory");
+        }
+        c->mset_len = q;
+        c->mset_cap = c->mset_cap * 2 + 32;
+    }
+    c->mset_db = c->db;
+    pbuf_put(&c->mset, c->key.data, c->key.len);
+    pbuf_put(&c->mset, value->p, value->len);
+    if (c->mset.failed) {
+        return fail(c, "out of memory");
+    }
+    c->mset_len[c->mset_n++] = c->key.len;
+    c->mset_len[c->mset_n++] = value->len;
+    c->wrote = true;
+    if (c->mset_n / 2 >= max_items(c) || c->mset.len >= max_bytes(c)) {
+        return mset_flush(c);
+    }
+    return 0;
+}
+
 int
 rdbcmd_event(struct rdbcmd *c, const struct rdb_event *ev, rdbcmd_emit_cb emit,
              void *arg_)
 {
     c->emit_ = emit;
     c->emit_arg_ = arg_;
+    /* Waiting strings stay while other keys go (the keys of an RDB are
+     * all different): they go at the end of their database. */
+    if (c->mset_n > 0 &&
+        (ev->kind == RDB_EV_END ||
+         (ev->kind == RDB_EV_DB && (int)ev->db != c->mset_db)) &&
+        mset_flush(c) < 0) {
+        return -1;
+    }
     switch (ev->kind) {
     case RDB_EV_DB:
         c->db = (int)ev->db;
@@ -545,6 +619,9 @@ rdbcmd_event(struct rdbcmd *c, const struct rdb_event *ev, rdbcmd_emit_cb emit,
     case RDB_EV_KEY:
         return on_key(c, ev);
     case RDB_EV_STRING:
+        if (c->opts.mset && c->expire_ms < 0) {
+            return mset_add(c, &ev->a);
+        }
         if (c->expire_ms > 0 && target_at_least(c, 7)) {
             /* The TTL with the value (PXAT is 6.2+): one command less. */
             if (command(c, "skvsi", "SET", &ev->a, "PXAT", c->expire_ms) < 0) {
@@ -578,6 +655,9 @@ rdbcmd_event(struct rdbcmd *c, const struct rdb_event *ev, rdbcmd_emit_cb emit,
 void
 rdbcmd_free(struct rdbcmd *c)
 {
+    pbuf_free(&c->mset);
+    free(c->mset_len);
+    free(c->mset_argv);
     pbuf_free(&c->key);
     pbuf_free(&c->args);
     pbuf_free(&c->group);

@@ -51,6 +51,8 @@ struct rdbcmd_opts {
                                  ENTRIESREAD from 7); 0: the newest */
     unsigned restore_version; /* newest RDB version the destination's
                                  RESTORE loads; 0: never use RESTORE */
+    bool mset;                /* strings without a TTL go together in
+                                 MSETs (one command for many keys) */
 };
 
 /* A pending entry of a stream's group (its delivery time and count). */
@@ -82,6 +84,11 @@ struct rdbcmd {
     uint64_t keys;          /* keys converted */
     uint64_t commands;      /* commands emitted */
     char err[160];          /* why the last call failed */
+    struct pbuf mset;       /* opts.mset: keys and values waiting */
+    size_t *mset_len;       /* ... their lengths */
+    size_t mset_n, mset_cap; /* ... how many (keys + values) */
+    int mset_db;            /* ... their database */
+    struct span *mset_argv; /* ... scratch for the callback */
     rdbcmd_emit_cb emit_;   /* private: the callback of this call */
     void *emit_arg_;        /* private: its argument */
 };

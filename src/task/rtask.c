@@ -417,6 +417,7 @@ on_full(void *arg, const char *replid, uint64_t offset)
     rdbcmd_free(&st->conv);
     st->conv.opts.del_first =
         r->spec->existing_tables != TASK_EXISTING_INTERCEPT;
+    st->conv.opts.mset = true;
     rsink_server_version(st->links[0].sink, &major, &minor);
     st->conv.opts.target_major = major;
     st->conv.opts.restore_version =

@@ -375,13 +375,38 @@ rtask_route_rdb_(struct rstream *st, int db, size_t argc,
                  const struct span *argv)
 {
     const struct task_redis_db *d;
+    struct span *v;
     unsigned as;
+    size_t i, n;
+    int rc;
 
     d = task_spec_redis_db(st->r->spec, (unsigned)db, &as);
-    if (d == NULL || argc < 2 ||
-        !task_spec_redis_key_selected(d, argv[1].p, argv[1].len) ||
-        rtask_is_own_key_(&argv[1])) {
+    if (d == NULL || argc < 2) {
         return 0;
     }
-    return dispatch(st, as, argc, argv);
+    if (!resp_arg_is(argv[0], "MSET")) {
+        if (!task_spec_redis_key_selected(d, argv[1].p, argv[1].len) ||
+            rtask_is_own_key_(&argv[1])) {
+            return 0;
+        }
+        return dispatch(st, as, argc, argv);
+    }
+    /* Strings of many keys: the selected ones. */
+    v = malloc(argc * sizeof(*v));
+    if (v == NULL) {
+        rtask_fail_(st->r, "out of memory");
+        return -1;
+    }
+    v[0] = argv[0];
+    n = 1;
+    for (i = 1; i + 1 < argc; i += 2) {
+        if (task_spec_redis_key_selected(d, argv[i].p, argv[i].len) &&
+            !rtask_is_own_key_(&argv[i])) {
+            v[n++] = argv[i];
+            v[n++] = argv[i + 1];
+        }
+    }
+    rc = n > 1 ? dispatch(st, as, n, v) : 0;
+    free(v);
+    return rc;
 }

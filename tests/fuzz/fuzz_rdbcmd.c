@@ -54,6 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.opts.del_first = (data[0] & 8) != 0;
     c.opts.target_major = (data[0] & 16) ? 5 : 0;
     c.opts.restore_version = (data[0] & 16) ? 9 : RDB_MAX_VERSION;
+    c.opts.mset = (data[0] & 1) != 0;
     d.dump_limit = 4096;
     d.max_string = 1u << 20;
     data++;
