@@ -24,8 +24,8 @@ import servers
 _built = {}
 
 SOURCES = ("tests/integration/rsink_probe.c", "src/sink/redis.c",
-           "src/net/conn.c", "src/core/log.c", "src/core/url.c",
-           "proto/buf.c")
+           "src/sink/redis_read.c", "src/net/conn.c", "src/core/log.c",
+           "src/core/url.c", "proto/buf.c")
 
 
 def sanitized_build(env):
