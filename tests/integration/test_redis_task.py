@@ -671,3 +671,29 @@ def test_redis_task_until_caught_up(env):
             assert "partial resynchronisation" in r.stderr, r.stderr[-2000:]
     src.stop()
     dst.stop()
+
+
+def test_redis_source_acl_user(env):
+    """An ACL user holding only what a replica needs (AUTH, INFO,
+    REPLCONF, PSYNC, PING) reads the RDB and the stream; a user without
+    PSYNC is refused in one line naming the fix."""
+    src = env.redis("acl-src")
+    sc = src.client()
+    sc.call("ACL", "SETUSER", "repl", "on", ">repl-pw", "+psync",
+            "+replconf", "+ping", "+info", "+auth")
+    sc.call("ACL", "SETUSER", "nosync", "on", ">nosync-pw", "+info",
+            "+replconf", "+auth")
+    sc.pipeline([("SET", "a%d" % i, i) for i in range(100)])
+    url = "redis://repl:repl-pw@127.0.0.1:%d" % src.port
+    lines = stream_lines(env, ["--source", url, "--until-now"])
+    got = sorted(k for ln in lines if "cmd" in ln for k in
+                 ([ln["cmd"][1]] if ln["cmd"][0] != "MSET"
+                  else ln["cmd"][1::2]))
+    assert got == sorted("a%d" % i for i in range(100)), got[:5]
+    r = env.run(["redis-stream", "--source",
+                 "redis://nosync:nosync-pw@127.0.0.1:%d" % src.port,
+                 "--until-now"])
+    assert r.returncode == 1, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "PSYNC" in r.stderr and "nosync-pw" not in r.stderr, r.stderr
+    src.stop()
