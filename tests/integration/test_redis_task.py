@@ -697,3 +697,44 @@ def test_redis_source_acl_user(env):
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "PSYNC" in r.stderr and "nosync-pw" not in r.stderr, r.stderr
     src.stop()
+
+
+def test_redis_task_maps_commands_naming_databases(env):
+    """SWAPDB, MOVE and COPY ... DB name source databases: they reach the
+    destination with the mapped numbers, and a key moved out of what is
+    replicated is deleted there."""
+    src = env.redis("mdb-src")
+    dst = env.redis("mdb-dst")
+    sc, dc = src.client(), dst.client()
+    for db in (0, 1, 2):
+        sc.call("SELECT", db)
+        sc.pipeline([("SET", "k%d" % i, "%d-%d" % (db, i))
+                     for i in range(20)])
+    spec = write_spec(env, "redis-mdb", src, dst, objects=[
+        {"db": 0, "as": 5}, {"db": 1, "as": 6}])
+    run = Runner(env, spec, "redis-mdb")
+    run.start()
+    try:
+        wait_caught_up(src, dst, "redis-mdb", run)
+        sc.call("SELECT", 0)
+        sc.call("MOVE", "k1", 2)            # out: deleted at the dest
+        sc.call("SELECT", 0)
+        sc.call("DEL", "k2")
+        sc.call("SELECT", 1)
+        sc.call("DEL", "k2")
+        sc.call("SELECT", 0)
+        sc.call("MOVE", "k2x", 1)           # no such key: nothing
+        sc.call("SET", "moving", "m")
+        sc.call("MOVE", "moving", 1)        # 0 -> 1 becomes 5 -> 6
+        sc.call("COPY", "k3", "copied", "DB", 1)
+        sc.call("SWAPDB", 0, 1)             # 5 <-> 6 at the destination
+        sc.call("SELECT", 1)
+        sc.call("SET", "after", "swap")
+        wait_caught_up(src, dst, "redis-mdb", run)
+        rediscmp.assert_same(sc, dc, dbs=(0, 1), mapping={0: 5, 1: 6})
+        for db in (0, 1, 2):
+            assert rediscmp.keys(dc, db) == [], db
+    finally:
+        run.stop()
+        src.stop()
+        dst.stop()
