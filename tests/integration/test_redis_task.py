@@ -738,3 +738,35 @@ def test_redis_task_maps_commands_naming_databases(env):
         run.stop()
         src.stop()
         dst.stop()
+
+
+def test_redis_task_scripts_and_functions(env):
+    """EVAL and FCALL on the source: their effects (a MULTI/EXEC in the
+    stream of Redis 7) and FUNCTION LOAD reach the destination, whose
+    library can then be called there too."""
+    src = env.redis("lua-src")
+    dst = env.redis("lua-dst")
+    sc, dc = src.client(), dst.client()
+    spec = write_spec(env, "redis-lua", src, dst)
+    run = Runner(env, spec, "redis-lua")
+    run.start()
+    try:
+        wait_caught_up(src, dst, "redis-lua", run)
+        for i in range(20):
+            sc.call("EVAL", "redis.call('INCR', KEYS[1]); "
+                    "redis.call('RPUSH', KEYS[2], ARGV[1])", 2, "ek", "el",
+                    i)
+        sc.call("FUNCTION", "LOAD",
+                "#!lua name=tlib\nredis.register_function('addto', "
+                "function(keys, args) return redis.call('INCRBY', keys[1], "
+                "args[1]) end)")
+        for i in range(5):
+            sc.call("FCALL", "addto", 1, "fk", i)
+        wait_caught_up(src, dst, "redis-lua", run)
+        rediscmp.assert_same(sc, dc, what="scripts")
+        assert dc.call("GET", "ek") == b"20" and dc.call("GET", "fk") == b"10"
+        assert dc.call("FCALL", "addto", 1, "other", 1) == 1
+    finally:
+        run.stop()
+        src.stop()
+        dst.stop()
