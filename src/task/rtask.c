@@ -137,6 +137,7 @@ teardown(struct rtask *r)
             r->batches_base += ss.batches_acked;
             rsink_free(st->links[j].sink);
             rslots_free(&st->links[j].slots);
+            rmerge_free(&st->links[j].merge);
         }
         free(st->links);
         rdbcmd_free(&st->conv);
@@ -228,6 +229,9 @@ commit_link(struct rstream *st, size_t j, bool force)
         }
     } else if (!l->batch_open && !force) {
         rsink_begin(l->sink);
+    } else if (rmerge_flush(&l->merge, l->sink) < 0) {
+        rtask_fail_(st->r, "out of memory");
+        return;
     }
     l->batch_open = false;
     l->dirty = false;
@@ -317,7 +321,10 @@ rtask_link_cmd_(struct rstream *st, size_t j, int slot, unsigned db,
         if (!l->batch_open) {
             rsink_begin(l->sink);
         }
-        rsink_cmd(l->sink, (int)db, argc, argv, 0);
+        if (rmerge_cmd(&l->merge, l->sink, db, argc, argv) < 0) {
+            rtask_fail_(r, "out of memory");
+            return;
+        }
     }
     l->batch_open = true;
     l->batch_cmds++;

@@ -74,9 +74,33 @@ struct rslots {
     size_t nrids;
 };
 
+/* Kinds of command runs merged into one (rtask_merge.c). */
+enum rmerge_kind {
+    MERGE_NONE = 0,            /* no run open */
+    MERGE_MSET,                /* plain SETs */
+    MERGE_LPUSH,               /* on one key each: */
+    MERGE_RPUSH,
+    MERGE_SADD,
+    MERGE_HSET,
+    MERGE_ZADD,
+    MERGE_KIND_COUNT           /* sentinel */
+};
+
+/* The run of commands being merged for a link's open batch. */
+struct rmerge {
+    enum rmerge_kind kind;     /* MERGE_NONE: nothing waits */
+    unsigned db;               /* its database */
+    size_t items;              /* commands merged */
+    struct pbuf data;          /* the merged command's arguments */
+    size_t *len;               /* ... their lengths */
+    size_t n, cap;             /* ... how many / allocated */
+    struct span *argv;         /* scratch for the sink */
+};
+
 /* One stream's writer to one destination node. */
 struct rlink {
     bool use_slots;            /* a cluster node: batches per slot */
+    struct rmerge merge;       /* a server: the run being merged */
     struct rslots slots;       /* ... queued there */
     struct rsink *sink;
     bool ready;                /* connected, checkpoint read */
@@ -178,6 +202,15 @@ void rtask_read_slot_ckpts_(struct rtask *r);
 #define RTASK_SLOT_ANY (-2)
 void rtask_link_cmd_(struct rstream *st, size_t j, int slot, unsigned db,
                      size_t argc, const struct span *argv);
+
+/* ---- rtask_merge.c ---- */
+/* A command of a batch, merged into the open run where it can be, else
+ * after that run goes out.  Returns 0 or -1 (out of memory). */
+int rmerge_cmd(struct rmerge *m, struct rsink *sink, unsigned db,
+               size_t argc, const struct span *argv);
+/* Sends the open run (before the batch's checkpoint). */
+int rmerge_flush(struct rmerge *m, struct rsink *sink);
+void rmerge_free(struct rmerge *m);
 
 /* ---- rtask_slots.c ---- */
 int rslots_init(struct rslots *q);
