@@ -98,7 +98,6 @@ struct rsrc {
     char *end_err;    /* deferred on_end reason, owned */
     bool end_resumable;
     bool ended;  /* on_end scheduled or called */
-    bool in_cb;  /* inside a consumer callback */
     size_t want; /* bytes the decoder asked for: a call
                     never gets fewer than the last one */
 };
@@ -627,9 +626,7 @@ read_rdb(struct rsrc *s, struct evbuffer *in, unsigned *budget)
         s->want = 0;
         (*budget)--;
         if (!s->discard_rdb && s->cbs.on_rdb != NULL) {
-            s->in_cb = true;
             rc = s->cbs.on_rdb(s->arg, &ev);
-            s->in_cb = false;
             if (rc < 0 || s->ended) {
                 rsrc_end(s, false,
                          "redis source %s: stopped while "
@@ -736,10 +733,8 @@ read_stream(struct rsrc *s, struct evbuffer *in, unsigned *budget)
                    resp_arg_is(cmd.argv[1], "GETACK")) {
             send_ack(s);
         } else if (s->cbs.on_command != NULL) {
-            s->in_cb = true;
             rc =
                 s->cbs.on_command(s->arg, s->db, cmd.argc, cmd.argv, s->offset);
-            s->in_cb = false;
             if (rc < 0 || s->ended) {
                 s->offset -= (uint64_t)n;
                 rsrc_end(s, false, "redis source %s: stopped", PEER(s));

@@ -137,6 +137,9 @@ on_connected(struct conn *conn, void *arg)
     tls.server_name = c->url.host;
     if (conn_start_tls(c->conn, &tls, err, sizeof(err)) < 0) {
         rcli_die(c, "%s %s: %s", c->what, conn_peer(c->conn), err);
+        if (c->free_later) {
+            rcli_free(c);
+        }
     }
 }
 

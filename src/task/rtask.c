@@ -159,7 +159,6 @@ teardown(struct rtask *r)
     r->disc[0] = r->disc[1] = NULL;
     rtopo_clear(&r->src_topo);
     rtopo_clear(&r->dst_topo);
-    r->started_streams = false;
 }
 
 static void
@@ -620,7 +619,6 @@ rtask_start_streams_(struct rtask *r)
 {
     size_t i;
 
-    r->started_streams = true;
     for (i = 0; i < r->nstreams && rtask_alive_(r); i++) {
         stream_start(&r->streams[i]);
     }

@@ -164,7 +164,6 @@ struct rtask {
     unsigned backoff_ms;
     bool stopping;
     bool until_caught_up;      /* stop once caught up (rtask.h) */
-    bool started_streams;      /* sources started in this run */
     struct delay delay;
     uint64_t read_base, sent_base, cmds_base, batches_base;
     uint64_t errors;

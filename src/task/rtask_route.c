@@ -294,6 +294,7 @@ rtask_route_(struct rstream *st, int db, size_t argc, const struct span *argv)
     size_t i, nsel, j;
     unsigned as = 0;
     long nk;
+    int rc;
 
     d = task_spec_redis_db(r->spec, (unsigned)db, &as);
     ci = cmdtable_lookup(argc, argv);
@@ -358,9 +359,9 @@ rtask_route_(struct rstream *st, int db, size_t argc, const struct span *argv)
                 }
             }
         }
-        nsel = (size_t)(dispatch(st, as, j, v) < 0);
+        rc = dispatch(st, as, j, v);
         free(v);
-        return nsel ? -1 : 0;
+        return rc;
     }
     rtask_fail_(r, "%.*s touches keys inside and outside the selected key "
                    "prefixes of database %d: select prefixes that keep the "

@@ -14,7 +14,6 @@
 
 #include <hiredis/hiredis.h>
 
-#include "proto/redis/crc16.h"
 #include "src/core/url.h"
 #include "src/task/rcli.h"
 #include "src/task/rtask_int.h"
@@ -77,34 +76,17 @@ rtopo_url_with(const char *url, const char *host, unsigned port)
     return out;
 }
 
-/* A hash tag whose slot node <j> of <t> serves. */
-static void
-find_tag(struct rtopo *t, size_t j)
-{
-    char tag[16];
-    unsigned i;
-    size_t n;
-
-    for (i = 0; i < 1000000; i++) {
-        n = (size_t)snprintf(tag, sizeof(tag), "%u", i);
-        if (t->owner[crc16_xmodem((const uint8_t *)tag, n) % RTASK_SLOTS] ==
-            j) {
-            memcpy(t->node[j].tag, tag, n + 1);
-            return;
-        }
-    }
-}
-
 static int
 add_node(struct rtopo *t, const char *seed, const char *host, unsigned port,
          unsigned first)
 {
     struct rnode *nd;
+    char addr[sizeof(nd->addr)];
     size_t i;
 
+    snprintf(addr, sizeof(addr), "%s:%u", host, port);
     for (i = 0; i < t->n; i++) {
-        if (strstr(t->node[i].addr, host) == t->node[i].addr &&
-            strtoul(strrchr(t->node[i].addr, ':') + 1, NULL, 10) == port) {
+        if (strcmp(t->node[i].addr, addr) == 0) {
             if (first < t->node[i].first_slot) {
                 t->node[i].first_slot = first;
             }
@@ -119,7 +101,7 @@ add_node(struct rtopo *t, const char *seed, const char *host, unsigned port,
     if (nd->url == NULL) {
         return -1;
     }
-    snprintf(nd->addr, sizeof(nd->addr), "%s:%u", host, port);
+    memcpy(nd->addr, addr, sizeof(addr));
     nd->first_slot = first;
     return (int)t->n++;
 }
@@ -183,8 +165,10 @@ read_slots(struct disc *d, struct rtopo *t, const struct redisReply *rep)
             return why;
         }
     }
+    /* The tag of the node's first slot: a slot it serves. */
     for (j = 0; j < t->n; j++) {
-        find_tag(t, j);
+        snprintf(t->node[j].tag, sizeof(t->node[j].tag), "%s",
+                 rslots_tag(t->node[j].first_slot));
     }
     t->cluster = true;
     return NULL;
